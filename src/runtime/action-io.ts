@@ -1,0 +1,53 @@
+/**
+ * Input, output and state names, defined once. action.yml files and the settings readers
+ * both come from these names; scripts/lint-actions.ts checks every action.yml against them.
+ */
+export const Input = {
+  Stage: 'stage',
+  Environment: 'environment',
+  Sha: 'sha',
+  Image: 'image',
+  FromUpstream: 'from-upstream',
+  Config: 'config',
+  Kubeconfig: 'kubeconfig',
+  GithubToken: 'github-token',
+  DryRun: 'dry-run',
+  Mode: 'mode',
+  Timeout: 'timeout',
+  LockTimeout: 'lock-timeout',
+  Rollback: 'rollback',
+  FreezeOverride: 'freeze-override',
+  OnFailure: 'on-failure',
+  DeploymentId: 'deployment-id',
+  EnvironmentUrl: 'environment-url'
+} as const
+export type InputName = (typeof Input)[keyof typeof Input]
+
+export const Output = {
+  // gate
+  Passed: 'passed',
+  FailedGates: 'failed-gates',
+  Report: 'report',
+  CheckRunId: 'check-run-id',
+  // promote
+  DeploymentId: 'deployment-id',
+  Image: 'image',
+  Digest: 'digest',
+  PreviousImages: 'previous-images',
+  Revisions: 'revisions',
+  RolledBack: 'rolled-back',
+  Result: 'result',
+  // verify
+  Healthy: 'healthy',
+  Latencies: 'latencies'
+} as const
+export type OutputName = (typeof Output)[keyof typeof Output]
+
+/** Values handed from a main step to its post step through GITHUB_STATE. */
+export const State = {
+  LockHeld: 'lock-held',
+  KubeconfigPath: 'kubeconfig-path',
+  DeploymentId: 'deployment-id',
+  Finished: 'finished'
+} as const
+export type StateName = (typeof State)[keyof typeof State]
