@@ -196,7 +196,10 @@ export const layer = z.strictObject({
   targets: z.array(target).min(1).optional(),
   image: z
     .strictObject({
-      repository: text.describe('The image repository, e.g. ghcr.io/org/app; the sha or tag input becomes its tag.')
+      repository: text.optional().describe('The image repository, e.g. ghcr.io/org/app.'),
+      tag: text
+        .optional()
+        .describe('The tag to promote when no image input is given; ${sha} and ${short-sha} are replaced. Default: ${sha}.')
     })
     .optional(),
   gates: z.array(gateEntry).optional(),
@@ -235,7 +238,7 @@ export const resolvedEnvironment = z
       .min(1)
       .default([{ name: 'default', wave: 1, credentials: 'auto' }]),
     targets: z.array(target).default([]),
-    image: z.strictObject({ repository: text }).optional(),
+    image: z.strictObject({ repository: text.optional(), tag: text.default('${sha}') }).prefault({}),
     gates: z.array(gateEntry).default([]),
     'gate-policy': gatePolicy.prefault({}),
     rollout: rollout.prefault({}),

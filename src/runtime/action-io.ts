@@ -51,3 +51,18 @@ export const State = {
   Finished: 'finished'
 } as const
 export type StateName = (typeof State)[keyof typeof State]
+
+/**
+ * The runner's file and environment protocol, as one small interface. The real one is
+ * backed by @actions/core (actions-toolkit.ts); tests use an in-memory one.
+ */
+export interface ActionIO {
+  /** The raw input, trimmed; '' when unset. */
+  getInput(name: InputName): string
+  setOutput(name: OutputName, value: string): void
+  saveState(name: StateName, value: string): void
+  getState(name: StateName): string
+  /** Appends markdown to the job summary. */
+  appendSummary(markdown: string): Promise<void>
+  setFailed(message: string): void
+}
