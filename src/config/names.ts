@@ -18,10 +18,3 @@ export const dnsSubdomain = z
   .regex(DNS1123_SUBDOMAIN, {
     error: 'a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", starting and ending with a letter or digit)'
   })
-
-/** GitHub environment names: up to 255 characters, no control characters. */
-export const environmentName = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[^\u0000-\u001f'"`,;\\/]+$/, { error: 'an environment name without quotes, commas, slashes or control characters' })

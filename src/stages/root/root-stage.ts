@@ -1,0 +1,51 @@
+import { Input, Output, type ActionIO, type InputName, type OutputName } from '../../runtime/action-io.js'
+import { ConfigurationError } from '../../runtime/errors.js'
+import type { StageContext } from '../../runtime/run-stage.js'
+
+const STAGES = ['gate', 'promote', 'verify', 'all'] as const
+type StageName = (typeof STAGES)[number]
+
+/**
+ * The root action (`uses: org/promote-action@v1`): runs one stage, or all three in order.
+ * Each stage is loaded only when it runs, so `stage: gate` never loads the Kubernetes client.
+ * With `all`, what an earlier stage outputs (deployment-id, image) is what a later stage
+ * would otherwise be given as an input.
+ */
+export async function rootStage(context: StageContext): Promise<void> {
+  const stage = (context.io.getInput(Input.Stage) || 'all') as StageName
+  if (!STAGES.includes(stage))
+    throw new ConfigurationError([{ path: `input ${Input.Stage}`, value: stage, expected: `one of: ${STAGES.join(', ')}` }])
+
+  const io = chainOutputsToInputs(context.io)
+  const chained = { ...context, io }
+  const { isPostStep } = await import('../../runtime/post-step.js')
+  if (isPostStep(context.io)) {
+    if (stage === 'promote' || stage === 'all') await (await import('../promote/promote-stage.js')).promoteStage(chained)
+    return
+  }
+  if (stage === 'gate' || stage === 'all') await (await import('../gate/gate-stage.js')).gateStage(chained)
+  if (stage === 'promote' || stage === 'all') await (await import('../promote/promote-stage.js')).promoteStage(chained)
+  if (stage === 'verify' || stage === 'all') await (await import('../verify/verify-stage.js')).verifyStage(chained)
+}
+
+/** Outputs of an earlier stage that a later stage reads as an input of the same name. */
+const CHAINED: Partial<Record<InputName, OutputName>> = {
+  [Input.DeploymentId]: Output.DeploymentId,
+  [Input.Image]: Output.Image
+}
+
+function chainOutputsToInputs(io: ActionIO): ActionIO {
+  const produced = new Map<OutputName, string>()
+  return {
+    ...io,
+    getInput(name) {
+      const given = io.getInput(name)
+      const chainedFrom = CHAINED[name]
+      return given || (chainedFrom ? (produced.get(chainedFrom) ?? '') : '')
+    },
+    setOutput(name, value) {
+      produced.set(name, value)
+      io.setOutput(name, value)
+    }
+  }
+}
