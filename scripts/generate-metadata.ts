@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { promotionConfig } from '../src/config/schema.js'
 import { gates } from '../src/gates/registry.js'
 import { actions, renderActionYaml } from './action-metadata.js'
+import { renderConfigReference } from './config-reference.js'
 
 export const SCHEMA_PATH = 'schema/promotion-config.schema.json'
 
@@ -44,7 +45,9 @@ function stripSchemaKey(schema: object): object {
 export function generatedFiles(): Map<string, string> {
   const files = new Map<string, string>()
   for (const action of actions) files.set(join(action.dir, 'action.yml'), renderActionYaml(action))
-  files.set(SCHEMA_PATH, renderConfigSchema())
+  const schema = renderConfigSchema()
+  files.set(SCHEMA_PATH, schema)
+  files.set('docs/config-reference.md', renderConfigReference(JSON.parse(schema)))
   return files
 }
 

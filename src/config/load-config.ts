@@ -41,7 +41,7 @@ export function parsePromotionConfig(text: string, file: string): PromotionConfi
   } catch (error) {
     if (error instanceof YAMLException)
       throw new ConfigurationError([
-        { path: file, expected: `valid YAML (line ${(error.mark?.line ?? 0) + 1}, column ${(error.mark?.column ?? 0) + 1}: ${error.reason})` }
+        { path: file, found: 'a YAML syntax error', expected: `valid YAML (line ${(error.mark?.line ?? 0) + 1}, column ${(error.mark?.column ?? 0) + 1}: ${error.reason})` }
       ])
     throw error
   }

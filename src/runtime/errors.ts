@@ -14,10 +14,12 @@ export interface Problem {
   value?: unknown
   /** What was expected, phrased for a person: "one of: true, false". */
   expected: string
+  /** What was found, when it is not a value to quote (e.g. "a YAML syntax error"). */
+  found?: string
 }
 
 export function describeProblem(problem: Problem): string {
-  const got = problem.value === undefined ? 'missing' : `got ${formatValue(problem.value)}`
+  const got = problem.found ?? (problem.value === undefined ? 'missing' : `got ${formatValue(problem.value)}`)
   return `${problem.path}: ${got}; expected ${problem.expected}`
 }
 
