@@ -1,0 +1,110 @@
+/**
+ * The local simulated environment the demo runs in: a Kubernetes API simulator with a
+ * shop-web Deployment in three namespaces, an OpenAPI-validated GitHub emulator holding
+ * the checks of the commits being promoted, and health endpoints that serve whatever
+ * version each environment's Deployment runs now, like a real app's /healthz would.
+ */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startGitHubEmulator, type GitHubEmulator } from '../simulator/github/index.js'
+import { startHealthServer, type HealthServer } from '../simulator/health/index.js'
+import { startKubernetesSimulator, type KubernetesSimulator } from '../simulator/kubernetes/index.js'
+
+export const REPOSITORY = 'ghcr.io/acme/shop-web'
+export const SHA = {
+  running: '1111111111111111111111111111111111111111',
+  release: '2222222222222222222222222222222222222222',
+  crashing: 'c0ffee0000000000000000000000000000000bad',
+  next: '3333333333333333333333333333333333333333'
+}
+export const ENVIRONMENTS = [
+  { name: 'development', namespace: 'shop-dev', replicas: 1, path: '/dev/healthz' },
+  { name: 'staging', namespace: 'shop-staging', replicas: 2, path: '/staging/healthz' },
+  { name: 'production', namespace: 'shop', replicas: 3, path: '/prod/healthz' }
+] as const
+
+export interface DemoWorld {
+  kubernetes: KubernetesSimulator
+  github: GitHubEmulator
+  health: HealthServer
+  workspace: string
+  /** Serve a stale version on an environment's health endpoint (a bad load balancer, say). */
+  serveStaleVersion(environment: string, stale: boolean): void
+  runningImage(namespace: string): string
+  close(): Promise<void>
+}
+
+export async function startDemoWorld(config: (urls: Record<string, string>) => string): Promise<DemoWorld> {
+  const kubernetes = await startKubernetesSimulator({ namespaces: ENVIRONMENTS.map((e) => e.namespace) })
+  const github = await startGitHubEmulator({ owner: 'acme', repo: 'shop' })
+  const health = await startHealthServer()
+
+  kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.crashing}`, { kind: 'crash-loop', afterMs: 300 })
+  for (const env of ENVIRONMENTS) {
+    kubernetes.create(deployment(env.namespace, env.replicas, `${REPOSITORY}:${SHA.running}`))
+  }
+  kubernetes.create({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'web-pdb', namespace: 'shop' },
+    spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } }
+  })
+
+  const digests = new Map<string, string>()
+  const runningImage = (namespace: string) => {
+    const d = kubernetes.get('deployments', namespace, 'web') as { spec: { template: { spec: { containers: { image: string }[] } } } }
+    return d.spec.template.spec.containers[0]!.image
+  }
+  const versionOf = (image: string) => digests.get(image) ?? image.split(':').pop()!
+  const stale = new Set<string>()
+  for (const env of ENVIRONMENTS)
+    health.route(env.path, {
+      kind: 'version',
+      version: () => (stale.has(env.name) ? SHA.running : versionOf(runningImage(env.namespace)))
+    })
+
+  for (const sha of [SHA.release, SHA.crashing, SHA.next])
+    for (const name of ['unit-tests', 'lint', 'typecheck', 'build-image', 'integration-tests-staging', 'migrate-against-staging-data'])
+      github.addCheckRun({ head_sha: sha, name, status: 'completed', conclusion: 'success' })
+  github.setEnvironment('production', {
+    protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'Team', reviewer: { slug: 'on-call' } }] }]
+  } as never)
+
+  const workspace = mkdtempSync(join(tmpdir(), 'promote-demo-'))
+  mkdirSync(join(workspace, '.github'), { recursive: true })
+  const urls = Object.fromEntries(ENVIRONMENTS.map((e) => [e.name, `${health.url}${e.path}`]))
+  writeFileSync(join(workspace, '.github', 'promotion.yml'), config(urls))
+
+  return {
+    kubernetes,
+    github,
+    health,
+    workspace,
+    runningImage,
+    serveStaleVersion(environment, on) {
+      if (on) stale.add(environment)
+      else stale.delete(environment)
+    },
+    async close() {
+      await Promise.all([kubernetes.close(), github.close(), health.close()])
+    }
+  }
+}
+
+function deployment(namespace: string, replicas: number, image: string): object {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace, labels: { app: 'web' } },
+    spec: {
+      replicas,
+      progressDeadlineSeconds: 60,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 8080 }] }] }
+      }
+    }
+  }
+}
