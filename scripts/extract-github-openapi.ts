@@ -16,7 +16,6 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { format } from 'prettier'
 import { EMULATED_OPERATIONS, ERROR_SCHEMAS } from '../simulator/github/operations.js'
 
 /** The description that @octokit/openapi-types 29.0.1 (used by @actions/github 9) was generated from. */
@@ -153,6 +152,8 @@ async function main(): Promise<void> {
       ? readDescriptionFromRegistry(version)
       : (JSON.parse(readFileSync(source, 'utf8')) as JsonObject)
   const subset = extractSubset(description, EMULATED_OPERATIONS)
+  // Formatted as the repository's prettier config would, so `prettier --check` passes on it.
+  const { format } = await import('prettier')
   const text = await format(JSON.stringify(subset), { parser: 'json', printWidth: 110 })
   mkdirSync(dirname(outputFile), { recursive: true })
   writeFileSync(outputFile, text)
