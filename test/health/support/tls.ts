@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export interface TestPki {
+  dir: string
+  caFile: string
+  caPem: string
+  /** A second, unrelated CA: trusting it must not make the server trusted. */
+  otherCaPem: string
+  /** Server key and certificate for 127.0.0.1 and localhost, signed by the first CA. */
+  key: string
+  cert: string
+  remove(): void
+}
+
+/** A throwaway CA and server certificate made with the openssl CLI, as an operator would. */
+export function createTestPki(): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'health-tls-'))
+  const at = (name: string): string => join(dir, name)
+  const openssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
+  }
+  const makeCa = (name: string): void =>
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      at(`${name}.key`),
+      '-out',
+      at(`${name}.pem`),
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign'
+    )
+  makeCa('test-ca')
+  makeCa('other-ca')
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    at('server.key'),
+    '-out',
+    at('server.csr'),
+    '-subj',
+    '/CN=localhost'
+  )
+  writeFileSync(
+    at('server.ext'),
+    [
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=serverAuth',
+      'authorityKeyIdentifier=keyid',
+      'subjectKeyIdentifier=hash'
+    ].join('\n')
+  )
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    at('server.csr'),
+    '-CA',
+    at('test-ca.pem'),
+    '-CAkey',
+    at('test-ca.key'),
+    '-CAcreateserial',
+    '-out',
+    at('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    at('server.ext')
+  )
+  return {
+    dir,
+    caFile: at('test-ca.pem'),
+    caPem: readFileSync(at('test-ca.pem'), 'utf8'),
+    otherCaPem: readFileSync(at('other-ca.pem'), 'utf8'),
+    key: readFileSync(at('server.key'), 'utf8'),
+    cert: readFileSync(at('server.pem'), 'utf8'),
+    remove: () => rmSync(dir, { recursive: true, force: true })
+  }
+}
