@@ -1,0 +1,106 @@
+/**
+ * The ReplicaSet controller: keeps `spec.replicas` pods (named `<rs>-<5 chars>`) alive for
+ * each ReplicaSet and reports replicas, fullyLabeledReplicas, readyReplicas,
+ * availableReplicas and observedGeneration. Surplus pods are removed least useful first
+ * (not ready, then newest), as controller.ActivePods orders them.
+ */
+import type { Pod, ReplicaSet } from '../kube-types.js'
+import { fromLabelSelector, matches } from '../label-selector.js'
+import { randomSuffix } from '../random-names.js'
+import { clone, deepEqual } from '../json-values.js'
+import type { Controller, ControllerContext } from './controller-context.js'
+import { controllerRef, isControlledBy, isPodActive, isPodAvailable, isPodReady } from './pod-health.js'
+
+export class ReplicaSetController implements Controller {
+  constructor(private readonly ctx: ControllerContext) {}
+
+  sync(): void {
+    const { ops, types } = this.ctx
+    const allPods = ops.peekAll(types.pods) as Pod[]
+    for (const rs of ops.peekAll(types.replicasets) as ReplicaSet[]) {
+      if (rs.metadata.deletionTimestamp) continue
+      const owned = allPods.filter(
+        (p) => p.metadata.namespace === rs.metadata.namespace && isControlledBy(p, rs) && isPodActive(p)
+      )
+      this.reconcile(rs, owned)
+    }
+  }
+
+  private reconcile(rs: ReplicaSet, pods: Pod[]): void {
+    const { ops, types, events } = this.ctx
+    const wanted = rs.spec.replicas ?? 1
+    let current = pods
+    if (pods.length < wanted) {
+      for (let i = pods.length; i < wanted; i++) {
+        const pod = this.newPod(rs)
+        try {
+          const created = ops.create(types.pods, rs.metadata.namespace, pod) as Pod
+          current = [...current, created]
+          events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, {
+            component: 'replicaset-controller'
+          })
+        } catch {
+          break
+        }
+      }
+    } else if (pods.length > wanted) {
+      const doomed = [...pods].sort(deletionOrder).slice(0, pods.length - wanted)
+      for (const pod of doomed) {
+        ops.delete(types.pods, pod.metadata.namespace, pod.metadata.name!)
+        events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, {
+          component: 'replicaset-controller'
+        })
+      }
+      const gone = new Set(doomed.map((p) => p.metadata.uid))
+      current = pods.filter((p) => !gone.has(p.metadata.uid))
+    }
+    const templateLabels = rs.spec.template.metadata?.labels ?? {}
+    const labelled = fromLabelSelector({ matchLabels: templateLabels })
+    const minReady = rs.spec.minReadySeconds ?? 0
+    const now = this.ctx.now()
+    const status = {
+      ...rs.status,
+      replicas: current.length,
+      fullyLabeledReplicas: current.filter((p) => matches(labelled, p.metadata.labels)).length,
+      readyReplicas: current.filter(isPodReady).length,
+      availableReplicas: current.filter((p) => isPodAvailable(p, minReady, now)).length,
+      observedGeneration: rs.metadata.generation
+    }
+    if (deepEqual(rs.status, status)) return
+    ops.update(
+      types.replicasets,
+      rs.metadata.namespace,
+      rs.metadata.name!,
+      { ...rs, status },
+      { subresource: 'status' }
+    )
+  }
+
+  private newPod(rs: ReplicaSet): Pod {
+    const template = clone(rs.spec.template)
+    const prefix = `${rs.metadata.name}-`
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${prefix}${randomSuffix()}`,
+        generateName: prefix,
+        namespace: rs.metadata.namespace,
+        labels: template.metadata?.labels ?? {},
+        ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
+        ownerReferences: [controllerRef(rs)]
+      },
+      spec: template.spec
+    }
+  }
+}
+
+/** Unscheduled, then pending, then not ready, then the newest: removed first. */
+function deletionOrder(a: Pod, b: Pod): number {
+  const rank = (p: Pod): number =>
+    (p.spec.nodeName ? 1 : 0) * 4 + (p.status?.phase === 'Running' ? 1 : 0) * 2 + (isPodReady(p) ? 1 : 0)
+  const byRank = rank(a) - rank(b)
+  if (byRank !== 0) return byRank
+  const created = (p: Pod): string => p.metadata.creationTimestamp ?? ''
+  return created(b).localeCompare(created(a)) || (b.metadata.name ?? '').localeCompare(a.metadata.name ?? '')
+}
