@@ -62,7 +62,7 @@ export const failFast = z.strictObject({
   'restart-threshold': z
     .int()
     .min(1)
-    .default(2)
+    .default(3)
     .describe('Restarts of a new pod container that count as a failure even without a waiting reason.')
 })
 

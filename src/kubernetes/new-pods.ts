@@ -1,0 +1,115 @@
+import type {
+  V1DaemonSet,
+  V1Deployment,
+  V1ObjectMeta,
+  V1Pod,
+  V1PodSpec,
+  V1ReplicaSet,
+  V1StatefulSet
+} from '@kubernetes/client-node'
+import { REVISION_ANNOTATION } from './rollout-status.js'
+import type { Workload, WorkloadKind } from './workload-kinds.js'
+
+/**
+ * Which pods belong to the rollout in progress ("new" pods), so fail-fast never judges old
+ * pods that are still running the previous release.
+ *
+ * - Deployment: the new ReplicaSet is the one controlled by the Deployment with the highest
+ *   `deployment.kubernetes.io/revision`, read only once the controller has observed the current
+ *   generation (it creates or re-adopts the new RS and bumps it to max+1 before it updates
+ *   status.observedGeneration). New pods are controlled by that RS and carry its pod-template-hash.
+ *   Comparing templates (what the controller does) is avoided on purpose: watch events are raw
+ *   JSON while listed objects are client-node models, and the two serialise differently.
+ * - StatefulSet: pods controlled by it whose controller-revision-hash is status.updateRevision,
+ *   once the current generation is observed.
+ * - DaemonSet: the status names no update revision, and reading ControllerRevisions would need
+ *   one more RBAC rule; so new pods are those controlled by it whose containers run the template's
+ *   images (by container name, init containers included; injected sidecars ignored), once the generation is
+ *   observed. Correct for what this action changes (images); a rollout that changes other fields
+ *   but no image cannot tell new pods from old this way, so nothing is judged then.
+ *
+ * `undefined` means "cannot tell yet": judge no pod.
+ */
+export type NewPodMatcher = (pod: V1Pod) => boolean
+
+export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash'
+export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash'
+
+export function newPodMatcher(
+  kind: WorkloadKind,
+  workload: Workload,
+  replicaSets: V1ReplicaSet[] = []
+): NewPodMatcher | undefined {
+  if (!generationObserved(workload)) return undefined
+  switch (kind) {
+    case 'Deployment': {
+      const rs = findNewReplicaSet(workload as V1Deployment, replicaSets)
+      const hash = rs?.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL]
+      const uid = rs?.metadata?.uid
+      if (!rs || !hash || !uid) return undefined
+      return (pod) =>
+        controllerUid(pod.metadata) === uid && pod.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL] === hash
+    }
+    case 'StatefulSet': {
+      const sts = workload as V1StatefulSet
+      const revision = sts.status?.updateRevision
+      const uid = sts.metadata?.uid
+      if (!revision || !uid) return undefined
+      return (pod) =>
+        controllerUid(pod.metadata) === uid &&
+        pod.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL] === revision
+    }
+    case 'DaemonSet': {
+      const ds = workload as V1DaemonSet
+      const uid = ds.metadata?.uid
+      if (!uid) return undefined
+      const wanted = imagesByContainer(ds.spec?.template?.spec)
+      return (pod) => controllerUid(pod.metadata) === uid && runsImages(imagesByContainer(pod.spec), wanted)
+    }
+  }
+}
+
+/** The Deployment's current ReplicaSet (highest revision among those it controls), if it exists yet. */
+export function findNewReplicaSet(
+  deployment: V1Deployment,
+  replicaSets: V1ReplicaSet[]
+): V1ReplicaSet | undefined {
+  const owned = ownedReplicaSets(deployment, replicaSets)
+  let newest: V1ReplicaSet | undefined
+  for (const rs of owned) if (newest === undefined || revisionOf(rs) > revisionOf(newest)) newest = rs
+  return newest
+}
+
+/** ReplicaSets whose controller owner reference is this Deployment (kubectl's rollback filter). */
+export function ownedReplicaSets(deployment: V1Deployment, replicaSets: V1ReplicaSet[]): V1ReplicaSet[] {
+  const uid = deployment.metadata?.uid
+  return replicaSets.filter((rs) => uid !== undefined && controllerUid(rs.metadata) === uid)
+}
+
+/** `deployment.kubernetes.io/revision` as a number; 0 when missing or malformed. */
+export function revisionOf(object: { metadata?: V1ObjectMeta }): number {
+  const value = Number(object.metadata?.annotations?.[REVISION_ANNOTATION])
+  return Number.isInteger(value) && value > 0 ? value : 0
+}
+
+export function controllerUid(metadata: V1ObjectMeta | undefined): string | undefined {
+  return metadata?.ownerReferences?.find((ref) => ref.controller === true)?.uid
+}
+
+function generationObserved(workload: Workload): boolean {
+  const observed = workload.status?.observedGeneration ?? 0
+  return observed > 0 && (workload.metadata?.generation ?? 0) <= observed
+}
+
+function imagesByContainer(spec: V1PodSpec | undefined): Map<string, string> {
+  const images = new Map<string, string>()
+  for (const c of spec?.initContainers ?? []) images.set(`init:${c.name}`, c.image ?? '')
+  for (const c of spec?.containers ?? []) images.set(c.name, c.image ?? '')
+  return images
+}
+
+/** Every template container runs its template image in the pod (admission may have added sidecars). */
+function runsImages(pod: Map<string, string>, template: Map<string, string>): boolean {
+  for (const [name, image] of template) if (pod.get(name) !== image) return false
+  return true
+}

@@ -1,0 +1,352 @@
+import type { CoreV1Event, V1Pod, V1ReplicaSet } from '@kubernetes/client-node'
+import type { Clock } from '../health/clock.js'
+import type { Logger } from '../runtime/logger.js'
+import type { KubernetesApiError } from './api-error.js'
+import { labelSelectorString } from './label-selector.js'
+import { ListWatch } from './list-watch.js'
+import { newPodMatcher } from './new-pods.js'
+import {
+  DEFAULT_FAIL_FAST,
+  FailureTracker,
+  detectPodFailures,
+  type FailFastOptions,
+  type PodFailure
+} from './pod-failures.js'
+import { rolloutStatus } from './rollout-status.js'
+import { describeWorkload, type Workload, type WorkloadRef } from './workload-kinds.js'
+import type { WorkloadApi } from './workloads.js'
+
+/**
+ * Waits for a workload's rollout the way `kubectl rollout status` does (list by
+ * metadata.name, watch from the list's resourceVersion, judge on every event; see
+ * rollout-status.ts), with what kubectl lacks:
+ * - an overall timeout and cancellation;
+ * - failing fast from the NEW pods (see new-pods.ts, pod-failures.ts), watched alongside;
+ * - on failure, the recent Warning events of the failing pods and of the workload.
+ * There is no poll interval: every verdict follows a watch event, so success is reported as
+ * soon as the event that completes the rollout arrives.
+ *
+ * Rejects (with KubernetesApiError) only when the token may not list/watch what it must
+ * (401/403); other API trouble is retried until the timeout.
+ */
+export interface WaitForRolloutOptions {
+  api: WorkloadApi
+  /** Deployments only: the revision that must be running (kubectl's --revision). Pass it only when known. */
+  revision?: number
+  timeoutMs: number
+  failFast?: Partial<FailFastOptions>
+  signal?: AbortSignal
+  logger: Logger
+  clock: Clock
+}
+
+export type RolloutOutcome = 'succeeded' | 'failed' | 'timed-out' | 'cancelled' | 'deleted'
+
+export interface RolloutEvent {
+  /** `pod/api-5d9-x7k`, `deployment/api` */
+  object: string
+  type: string
+  reason: string
+  message: string
+  count: number
+  /** ISO time of the last occurrence, when the event carries one. */
+  lastSeen?: string
+}
+
+export interface RolloutResult {
+  status: RolloutOutcome
+  message: string
+  /** Failures of new pods: those that failed the rollout, or what was seen when it failed otherwise. */
+  failures: PodFailure[]
+  /** Recent Warning events, collected only when the rollout did not succeed. */
+  events: RolloutEvent[]
+  durationMs: number
+}
+
+const MAX_EVENT_OBJECTS = 5
+const MAX_EVENTS_PER_OBJECT = 10
+
+export function waitForRollout(target: WorkloadRef, options: WaitForRolloutOptions): Promise<RolloutResult> {
+  return new RolloutWatch(target, options).run()
+}
+
+class RolloutWatch {
+  private readonly label: string
+  private readonly failFast: FailFastOptions
+  private readonly tracker: FailureTracker
+  private readonly started: number
+  private readonly stop = new AbortController()
+  private readonly watches: ListWatch<{ metadata?: { resourceVersion?: string } }>[] = []
+  private workload: Workload | undefined
+  private podWatchStarted = false
+  private readonly pods = new Map<string, V1Pod>()
+  private replicaSets: V1ReplicaSet[] = []
+  private replicaSetsForGeneration: number | undefined
+  private replicaSetsLoading = false
+  private lastMessage = ''
+  private lastObserved: PodFailure[] = []
+  private settled = false
+  private recheckDue: number | undefined
+  private resolve!: (result: RolloutResult) => void
+  private reject!: (error: Error) => void
+
+  constructor(
+    private readonly target: WorkloadRef,
+    private readonly options: WaitForRolloutOptions
+  ) {
+    this.label = describeWorkload(target)
+    this.failFast = { ...DEFAULT_FAIL_FAST, ...options.failFast }
+    this.tracker = new FailureTracker(this.failFast)
+    this.started = options.clock.now()
+  }
+
+  run(): Promise<RolloutResult> {
+    const promise = new Promise<RolloutResult>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    const { signal, clock, timeoutMs } = this.options
+    if (signal?.aborted) {
+      this.finish('cancelled', `cancelled before waiting for ${this.label}`)
+      return promise
+    }
+    signal?.addEventListener(
+      'abort',
+      () =>
+        this.finish(
+          'cancelled',
+          `cancelled while waiting for ${this.label}${this.lastMessage ? `: ${this.lastMessage}` : ''}`
+        ),
+      {
+        once: true,
+        signal: this.stop.signal
+      }
+    )
+    clock.sleep(timeoutMs, this.stop.signal).then(
+      () =>
+        this.finish(
+          'timed-out',
+          `timed out after ${formatDuration(timeoutMs)} waiting for ${this.label}${this.lastMessage ? `: ${this.lastMessage}` : ''}`,
+          this.lastObserved
+        ),
+      () => undefined
+    )
+    this.startWatch(
+      new ListWatch<Workload>({
+        api: this.options.api,
+        resource: this.target.kind,
+        namespace: this.target.namespace,
+        fieldSelector: `metadata.name=${this.target.name}`,
+        list: () =>
+          this.options.api.listWorkloads(this.target.kind, this.target.namespace, {
+            fieldSelector: `metadata.name=${this.target.name}`
+          }),
+        onSync: (items) => {
+          const found = items.find((item) => item.metadata?.name === this.target.name)
+          if (found) this.onWorkload(found)
+          else
+            this.finish(
+              'deleted',
+              this.workload
+                ? `${this.label} was deleted during the rollout`
+                : `${this.label} not found in namespace ${this.target.namespace}`
+            )
+        },
+        onEvent: (type, object) => {
+          if (type === 'DELETED') this.finish('deleted', `${this.label} was deleted during the rollout`)
+          else this.onWorkload(object)
+        },
+        onFatal: (error) => this.fail(error),
+        clock,
+        logger: this.options.logger
+      })
+    )
+    return promise
+  }
+
+  private startWatch<T extends { metadata?: { resourceVersion?: string } }>(watch: ListWatch<T>): void {
+    if (this.settled) return
+    this.watches.push(watch as unknown as ListWatch<{ metadata?: { resourceVersion?: string } }>)
+    watch.start()
+  }
+
+  private onWorkload(workload: Workload): void {
+    if (this.settled) return
+    this.workload = workload
+    const status = rolloutStatus(this.target.kind, workload, this.options.revision)
+    if (status.message !== this.lastMessage) {
+      this.lastMessage = status.message
+      this.options.logger.info(`${this.label}: ${status.message}`)
+    }
+    if (status.done) return this.finish('succeeded', status.message)
+    if (status.failed) return this.finish('failed', `${this.label}: ${status.message}`, this.lastObserved)
+    if (!this.failFast.enabled) return
+    if (!this.podWatchStarted) this.startPodWatch(workload)
+    if (this.target.kind === 'Deployment') this.refreshReplicaSets(workload)
+    this.judgePods()
+  }
+
+  private startPodWatch(workload: Workload): void {
+    this.podWatchStarted = true
+    // The workload's own selector; which of these pods are new is decided per pod (new-pods.ts),
+    // so one watch serves the whole wait even when the new ReplicaSet appears later.
+    const labelSelector = labelSelectorString(workload.spec?.selector)
+    const podKey = (pod: V1Pod) => pod.metadata?.uid ?? pod.metadata?.name ?? ''
+    this.startWatch(
+      new ListWatch<V1Pod>({
+        api: this.options.api,
+        resource: 'Pod',
+        namespace: this.target.namespace,
+        labelSelector,
+        list: () => this.options.api.listPods(this.target.namespace, { labelSelector }),
+        onSync: (items) => {
+          this.pods.clear()
+          for (const pod of items) this.pods.set(podKey(pod), pod)
+          this.judgePods()
+        },
+        onEvent: (type, pod) => {
+          if (type === 'DELETED') this.pods.delete(podKey(pod))
+          else this.pods.set(podKey(pod), pod)
+          this.judgePods()
+        },
+        onFatal: (error) => this.fail(error),
+        clock: this.options.clock,
+        logger: this.options.logger
+      })
+    )
+  }
+
+  /** Lists the Deployment's ReplicaSets once per observed generation (the new one exists by then). */
+  private refreshReplicaSets(workload: Workload): void {
+    const observed = workload.status?.observedGeneration ?? 0
+    if (
+      this.replicaSetsLoading ||
+      observed === this.replicaSetsForGeneration ||
+      observed < (workload.metadata?.generation ?? 0)
+    )
+      return
+    this.replicaSetsLoading = true
+    this.options.api
+      .listReplicaSets(this.target.namespace, { labelSelector: labelSelectorString(workload.spec?.selector) })
+      .then(
+        (sets) => {
+          this.replicaSets = sets
+          this.replicaSetsForGeneration = observed
+        },
+        (error: Error) =>
+          this.options.logger.debug(
+            `listing ReplicaSets of ${this.label} failed (will retry on the next change): ${error.message}`
+          )
+      )
+      .finally(() => {
+        this.replicaSetsLoading = false
+        if (this.settled || !this.workload) return
+        if ((this.workload.status?.observedGeneration ?? 0) !== this.replicaSetsForGeneration)
+          this.refreshReplicaSets(this.workload)
+        this.judgePods()
+      })
+  }
+
+  private judgePods(): void {
+    if (this.settled || !this.workload || !this.failFast.enabled) return
+    const matcher = newPodMatcher(this.target.kind, this.workload, this.replicaSets)
+    if (!matcher) return
+    const newPods = [...this.pods.values()].filter(matcher)
+    const verdict = this.tracker.update(
+      detectPodFailures(newPods, this.failFast.restartThreshold),
+      this.options.clock.now()
+    )
+    this.lastObserved = verdict.observed
+    if (verdict.failed) return this.finish('failed', `${this.label}: ${verdict.message}`, verdict.counting)
+    if (verdict.recheckInMs !== undefined) this.scheduleRecheck(verdict.recheckInMs)
+  }
+
+  /** Re-judges when a transient failure will have lasted its grace period (one timer per due time). */
+  private scheduleRecheck(inMs: number): void {
+    const due = this.options.clock.now() + inMs
+    if (this.recheckDue !== undefined && this.recheckDue <= due) return
+    this.recheckDue = due
+    this.options.clock.sleep(inMs, this.stop.signal).then(
+      () => {
+        if (this.recheckDue === due) this.recheckDue = undefined
+        this.judgePods()
+      },
+      () => undefined
+    )
+  }
+
+  private fail(error: KubernetesApiError): void {
+    if (this.settled) return
+    this.settle()
+    this.reject(error)
+  }
+
+  private settle(): void {
+    this.settled = true
+    this.stop.abort()
+    for (const watch of this.watches) watch.stop()
+  }
+
+  private finish(status: RolloutOutcome, message: string, failures: PodFailure[] = []): void {
+    if (this.settled) return
+    this.settle()
+    const done = (events: RolloutEvent[]) =>
+      this.resolve({ status, message, failures, events, durationMs: this.options.clock.now() - this.started })
+    if (status === 'succeeded' || status === 'cancelled' || status === 'deleted') return done([])
+    this.collectEvents(failures).then(done, (error: Error) => {
+      this.options.logger.debug(`could not read events for ${this.label}: ${error.message}`)
+      done([])
+    })
+  }
+
+  private async collectEvents(failures: PodFailure[]): Promise<RolloutEvent[]> {
+    const objects: Array<{ kind: string; name: string }> = [...new Set(failures.map((f) => f.pod))]
+      .slice(0, MAX_EVENT_OBJECTS)
+      .map((name) => ({ kind: 'Pod', name }))
+    objects.push({ kind: this.target.kind, name: this.target.name })
+    const lists = await Promise.all(
+      objects.map(async (object) => {
+        try {
+          const events = await this.options.api.listEvents(this.target.namespace, object)
+          return recentWarnings(events, `${object.kind.toLowerCase()}/${object.name}`)
+        } catch (error) {
+          this.options.logger.debug(
+            `could not list events of ${object.kind.toLowerCase()}/${object.name}: ${(error as Error).message}`
+          )
+          return []
+        }
+      })
+    )
+    return lists.flat()
+  }
+}
+
+function recentWarnings(events: CoreV1Event[], object: string): RolloutEvent[] {
+  return events
+    .filter((e) => e.type === 'Warning')
+    .map((e) => {
+      const last = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp
+      const time = last === undefined || last === null ? NaN : new Date(last as unknown as string).getTime()
+      const lastSeen = Number.isNaN(time) ? undefined : new Date(time).toISOString()
+      return {
+        object,
+        type: e.type ?? 'Warning',
+        reason: e.reason ?? '',
+        message: e.message ?? '',
+        count: e.count ?? 1,
+        ...(lastSeen ? { lastSeen } : {})
+      }
+    })
+    .sort((a, b) => (a.lastSeen ?? '').localeCompare(b.lastSeen ?? ''))
+    .slice(-MAX_EVENTS_PER_OBJECT)
+}
+
+/** 300000 -> "5m0s", 1500 -> "1.5s", like Go's time.Duration. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`
+  const totalSeconds = ms / 1000
+  const hours = Math.floor(totalSeconds / 3600)
+  const minutes = Math.floor((totalSeconds % 3600) / 60)
+  const seconds = Math.round((totalSeconds % 60) * 1000) / 1000
+  return `${hours ? `${hours}h` : ''}${hours || minutes ? `${minutes}m` : ''}${seconds}s`
+}
