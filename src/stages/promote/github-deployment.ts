@@ -1,0 +1,113 @@
+import type { Clock } from '../../health/clock.js'
+import type { DeploymentRecords, DeploymentState, DeploymentSummary } from '../../github/deployment-record.js'
+import { CancellationError, OperationalError } from '../../runtime/errors.js'
+import type { Logger } from '../../runtime/logger.js'
+import type { WorkflowContext } from '../../runtime/workflow-context.js'
+
+/** Marks the payload of Deployments this action creates, and says which run made each. */
+export interface PromotionPayload {
+  tool: 'promote-action'
+  run_id: string
+  run_attempt: string
+  run_url: string
+  image: string
+  digest?: string
+  targets: string[]
+}
+
+const ACTIVE: ReadonlyArray<DeploymentState | undefined> = ['queued', 'in_progress', 'pending']
+
+/** A Deployment record made by another run, still queued or in progress. */
+function isOtherActive(deployment: DeploymentSummary, workflow: WorkflowContext): boolean {
+  if (!ACTIVE.includes(deployment.state)) return false
+  const runId = deployment.payload['run_id']
+  if (runId !== undefined) return String(runId) !== workflow.runId
+  // GitHub's own record for a job with `environment:` links to the run in its log_url.
+  return !(deployment.logUrl ?? '').includes(`/actions/runs/${workflow.runId}`)
+}
+
+/**
+ * Waits while another run's Deployment for the environment is queued or in progress (a
+ * promotion made by other tooling, or by a run that does not use this lock), polling.
+ */
+export async function waitForOtherDeployments(options: {
+  records: DeploymentRecords
+  environment: string
+  workflow: WorkflowContext
+  timeoutMs: number
+  pollMs: number
+  clock: Clock
+  logger: Logger
+  signal: AbortSignal
+}): Promise<void> {
+  const { records, clock, logger } = options
+  const started = clock.now()
+  let reported = ''
+  for (;;) {
+    const active = (await records.list(options.environment, { limit: 20 })).filter((d) =>
+      isOtherActive(d, options.workflow)
+    )
+    if (active.length === 0) return
+    const text = active
+      .map((d) => `deployment ${d.id} (${d.state}${d.logUrl ? `, ${d.logUrl}` : ''})`)
+      .join(', ')
+    if (text !== reported) {
+      logger.info(`Waiting for another promotion of ${options.environment} to finish: ${text}`)
+      reported = text
+    }
+    const elapsed = clock.now() - started
+    if (elapsed >= options.timeoutMs)
+      throw new OperationalError(
+        `Timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for ${text} of ${options.environment} to finish. Set its status (or raise lock-timeout) and retry.`,
+        { title: 'Promotion lock timeout' }
+      )
+    try {
+      await clock.sleep(Math.min(options.pollMs, options.timeoutMs - elapsed), options.signal)
+    } catch {
+      throw new CancellationError(`Cancelled while waiting for another promotion of ${options.environment}`)
+    }
+  }
+}
+
+/**
+ * The Deployment record of this promotion: re-running the same run attempt reuses the one it
+ * made before (found by the payload's run id and attempt), so a retry adds statuses rather
+ * than a second record.
+ */
+export async function startDeploymentRecord(options: {
+  records: DeploymentRecords
+  environment: string
+  sha: string
+  production: boolean
+  environmentUrl: string | undefined
+  workflow: WorkflowContext
+  payload: PromotionPayload
+  logger: Logger
+}): Promise<number> {
+  const { records, workflow } = options
+  const existing = (await records.list(options.environment, { sha: options.sha, limit: 50 })).find(
+    (d) =>
+      String(d.payload['run_id']) === workflow.runId &&
+      String(d.payload['run_attempt']) === workflow.runAttempt
+  )
+  let id: number
+  if (existing) {
+    id = existing.id
+    options.logger.info(`Reusing Deployment ${id} made by this run attempt`)
+  } else {
+    id = await records.create({
+      environment: options.environment,
+      sha: options.sha,
+      production: options.production,
+      description: `Promote ${options.payload.image}`,
+      payload: options.payload as unknown as Record<string, unknown>
+    })
+    options.logger.info(`Created Deployment ${id} for ${options.environment}`)
+  }
+  await records.setStatus(id, 'in_progress', {
+    description: `Promoting ${options.payload.image}`,
+    logUrl: workflow.runUrl,
+    environmentUrl: options.environmentUrl
+  })
+  return id
+}

@@ -1,0 +1,61 @@
+import { createDeploymentRecords } from '../../github/deployment-record.js'
+import { createOctokit } from '../../github/octokit-factory.js'
+import { systemClock } from '../../health/clock.js'
+import { LeaseLock } from '../../kubernetes/lease-lock.js'
+import { KubernetesWorkloadApi } from '../../kubernetes/workloads.js'
+import { Input } from '../../runtime/action-io.js'
+import type { StageContext } from '../../runtime/run-stage.js'
+import { connectCluster } from './cluster-connections.js'
+import { isFinished, readDeploymentId, readHeldLocks, saveHeldLocks } from './promotion-state.js'
+
+/**
+ * The `post:` step (runs after the job, also after failure or cancellation): releases every
+ * Lease the main step still holds, and if main did not finish (killed, crashed, cancelled
+ * before it could report) sets the Deployment's status to error. Never fails the job itself:
+ * a Lease it cannot release expires by itself.
+ */
+export async function runPostStep(context: StageContext): Promise<void> {
+  const { io, logger, workflow } = context
+  const locks = readHeldLocks(io)
+  for (const entry of locks) {
+    try {
+      const connection = connectCluster(entry.cluster, {
+        kubeconfig: io.getInput(Input.Kubeconfig) || undefined,
+        env: context.env,
+        logger
+      })
+      const released = await new LeaseLock({
+        api: new KubernetesWorkloadApi(connection.kubeConfig),
+        clock: systemClock,
+        logger
+      }).release(entry)
+      logger.info(
+        released
+          ? `Released the promotion lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name}`
+          : `The promotion lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name} is no longer ours; nothing to release`
+      )
+    } catch (error) {
+      logger.warning(
+        `Could not release the promotion lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name}; it expires by itself: ${(error as Error).message}`
+      )
+    }
+  }
+  if (locks.length) saveHeldLocks(io, [])
+
+  const deploymentId = readDeploymentId(io)
+  const token = io.getInput(Input.GithubToken)
+  if (deploymentId === undefined || isFinished(io) || !token) return
+  try {
+    const records = createDeploymentRecords(
+      await createOctokit({ token, apiUrl: workflow.apiUrl, logger }),
+      workflow
+    )
+    await records.setStatus(deploymentId, 'error', {
+      description: 'The promotion step ended before it finished (cancelled or killed); check the workloads',
+      logUrl: workflow.runUrl
+    })
+    logger.info(`Set Deployment ${deploymentId} to error: the main step did not finish`)
+  } catch (error) {
+    logger.warning(`Could not set Deployment ${deploymentId} to error: ${(error as Error).message}`)
+  }
+}

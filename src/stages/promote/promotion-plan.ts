@@ -1,0 +1,102 @@
+import type { ResolvedEnvironment, Target } from '../../config/schema.js'
+import type { ImageReference } from '../../image/image-reference.js'
+import { recordRevision, type RevisionRecord } from '../../kubernetes/revision-record.js'
+import { ContainerSelectionError, planSetImage, type SetImagePlan } from '../../kubernetes/set-image-patch.js'
+import { describeWorkload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
+import { OperationalError } from '../../runtime/errors.js'
+import type { ClusterHandle } from './cluster-connections.js'
+
+/** One workload in one cluster, with what it runs now and the patch that promotes it. */
+export interface PlannedTarget {
+  cluster: ClusterHandle
+  ref: WorkloadRef
+  /** What ran before: the rollback goes back to exactly this. */
+  record: RevisionRecord
+  plan: SetImagePlan
+}
+
+export interface PlanRequest {
+  environment: ResolvedEnvironment
+  clusters: ClusterHandle[]
+  image: ImageReference
+  sourceSha: string
+  actor: string
+  runUrl: string
+  now: Date
+}
+
+/** `cluster/namespace/kind/name`: the key of a target in outputs and logs. */
+export function targetKey(target: { cluster: { name: string }; ref: WorkloadRef }): string {
+  return `${target.cluster.name}/${target.ref.namespace}/${describeWorkload(target.ref)}`
+}
+
+/**
+ * Finds every target in every cluster (names and label selectors), records what each runs
+ * and plans its patch. Reads only. A selector matching nothing, a missing workload or no
+ * matching container is an error: never a silent no-op.
+ */
+export async function planPromotion(request: PlanRequest): Promise<PlannedTarget[]> {
+  const perCluster = await Promise.all(
+    request.clusters.map(async (cluster) => {
+      const refs = (
+        await Promise.all(request.environment.targets.map((target) => resolveTarget(cluster, target)))
+      ).flat()
+      return Promise.all(
+        refs.map(async ({ ref, containers }) => {
+          const record = await recordRevision(cluster.api, ref, request.now).catch((error: unknown) => {
+            throw new OperationalError(`cluster ${cluster.name}: ${(error as Error).message}`, {
+              title: 'Target not found',
+              cause: error
+            })
+          })
+          const workload = await cluster.api.getWorkload(ref)
+          let plan: SetImagePlan
+          try {
+            plan = planSetImage(ref.kind, workload, {
+              image: request.image,
+              ...(containers ? { containers } : {}),
+              sourceSha: request.sourceSha,
+              actor: request.actor,
+              runUrl: request.runUrl,
+              promotedAt: request.now
+            })
+          } catch (error) {
+            if (error instanceof ContainerSelectionError)
+              throw new OperationalError(`cluster ${cluster.name}: ${error.message}`, {
+                title: 'No matching container',
+                cause: error
+              })
+            throw error
+          }
+          return { cluster, ref, record, plan }
+        })
+      )
+    })
+  )
+  return perCluster.flat()
+}
+
+async function resolveTarget(
+  cluster: ClusterHandle,
+  target: Target
+): Promise<Array<{ ref: WorkloadRef; containers: string[] | undefined }>> {
+  const namespace = target.namespace ?? cluster.namespace
+  if (!namespace)
+    throw new OperationalError(
+      `cluster ${cluster.name}: no namespace for target ${target.name ?? target.selector}`
+    )
+  if (target.name)
+    return [{ ref: { kind: target.kind, name: target.name, namespace }, containers: target.containers }]
+  const list = await cluster.api.listWorkloads(target.kind, namespace, { labelSelector: target.selector! })
+  if (list.items.length === 0)
+    throw new OperationalError(
+      `cluster ${cluster.name}: no ${target.kind} in namespace ${namespace} matches the selector ${JSON.stringify(target.selector)}`,
+      {
+        title: 'No matching target'
+      }
+    )
+  return list.items
+    .map((item) => item.metadata?.name ?? '')
+    .sort()
+    .map((name) => ({ ref: { kind: target.kind, name, namespace }, containers: target.containers }))
+}

@@ -1,0 +1,354 @@
+import {
+  createDeploymentRecords,
+  type DeploymentRecords,
+  type DeploymentState
+} from '../../github/deployment-record.js'
+import { createOctokit } from '../../github/octokit-factory.js'
+import { systemClock, type Clock } from '../../health/clock.js'
+import type { ImageReference } from '../../image/image-reference.js'
+import { KubernetesApiError } from '../../kubernetes/api-error.js'
+import type { KubernetesConnection } from '../../kubernetes/client-factory.js'
+import type { WorkloadApi } from '../../kubernetes/workloads.js'
+import { Output } from '../../runtime/action-io.js'
+import { CancellationError, OperationalError } from '../../runtime/errors.js'
+import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../runtime/markdown.js'
+import type { StageContext } from '../../runtime/run-stage.js'
+import type { PromoteSettings } from '../../settings/promote-settings.js'
+import { connectClusters, type ClusterHandle } from './cluster-connections.js'
+import { acquireEnvironmentLock, type EnvironmentLock, type HeldLockEntry } from './environment-lock.js'
+import { startDeploymentRecord, waitForOtherDeployments } from './github-deployment.js'
+import { planPromotion, targetKey, type PlannedTarget } from './promotion-plan.js'
+import { markFinished, saveDeploymentId, saveHeldLocks } from './promotion-state.js'
+import {
+  dryRunSummary,
+  planText,
+  previousImages,
+  promotionResult,
+  promotionSummary,
+  revisions,
+  type PromotionResult
+} from './promotion-summary.js'
+import { runWaves, type TargetOutcome } from './run-waves.js'
+import { resolveUpstreamImage } from './upstream-image.js'
+
+/** Replaceable side effects, for the demo, the bench and tests; defaults are the real ones. */
+export interface PromotionServices {
+  clock: Clock
+  /** Builds the Kubernetes API of a connection (e.g. to count requests). */
+  makeApi?: (connection: KubernetesConnection) => WorkloadApi
+  /** The GitHub Deployment records; default: from the github-token input (none without a token). */
+  deploymentRecords?: DeploymentRecords | null
+  /** How often to look again while another run's GitHub Deployment is in progress. */
+  deploymentPollMs?: number
+}
+
+export interface PromotionReport {
+  result: PromotionResult
+  image: ImageReference
+  deploymentId: number | undefined
+  outcomes: TargetOutcome[]
+  plans: PlannedTarget[]
+}
+
+/**
+ * The promotion, in order: connect (credentials masked), pick the image, take the lock, open
+ * the Deployment record, plan (record revisions), server-side dry-run every patch, then waves
+ * of patch + watch, rollback on failure, and report (outputs, summary, Deployment status).
+ * Throws OperationalError when the promotion failed and CancellationError when cancelled,
+ * after reporting.
+ */
+export async function runPromotion(
+  context: StageContext,
+  settings: PromoteSettings,
+  services: Partial<PromotionServices> = {}
+): Promise<PromotionReport> {
+  const { logger, io, workflow, signal } = context
+  const clock = services.clock ?? systemClock
+  const environment = settings.environment
+  const connect = {
+    kubeconfig: settings.kubeconfig,
+    env: context.env,
+    logger,
+    ...(services.makeApi ? { makeApi: services.makeApi } : {})
+  }
+  const clusters = connectClusters(environment, connect)
+
+  const image = await logger.group('Image', async () => {
+    if (settings.imageSource.kind === 'reference') return settings.imageSource.image
+    const upstream = settings.upstream!
+    return resolveUpstreamImage({
+      upstream,
+      clusters: connectClusters(upstream, connect),
+      repository: settings.imageSource.repository,
+      logger
+    })
+  })
+  logger.info(
+    `Promoting ${image.format()}${image.digest ? ` (digest ${image.digest})` : ''} to ${settings.environmentName}`
+  )
+  io.setOutput(Output.Image, image.format())
+  io.setOutput(Output.Digest, image.digest ?? '')
+
+  const planRequest = {
+    environment,
+    clusters,
+    image,
+    sourceSha: settings.sha,
+    actor: workflow.actor,
+    runUrl: workflow.runUrl
+  }
+
+  if (settings.dryRun) {
+    const plans = await logger.group('Plan', () =>
+      planPromotion({ ...planRequest, now: new Date(clock.now()) })
+    )
+    await logger.group('Server-side dry run of every patch', () => preflight(plans))
+    logger.info(planText(plans, image))
+    io.setOutput(Output.PreviousImages, JSON.stringify(previousImages(plans)))
+    io.setOutput(
+      Output.Revisions,
+      JSON.stringify(
+        Object.fromEntries(
+          plans.map((p) => [targetKey(p), p.record.revision ? { before: p.record.revision } : {}])
+        )
+      )
+    )
+    io.setOutput(Output.RolledBack, 'false')
+    io.setOutput(Output.Result, 'dry-run')
+    await io.appendSummary(
+      truncateMarkdown(
+        dryRunSummary(settings.environmentName, plans, image),
+        SUMMARY_LIMIT_BYTES,
+        workflow.runUrl
+      )
+    )
+    markFinished(io)
+    return { result: 'dry-run', image, deploymentId: undefined, outcomes: [], plans }
+  }
+
+  const records =
+    services.deploymentRecords !== undefined
+      ? services.deploymentRecords
+      : await githubRecords(context, settings)
+  let lock: EnvironmentLock | undefined
+  let deploymentId: number | undefined
+  let finished = false
+  const finish = async (state: DeploymentState, description: string) => {
+    finished = true
+    if (records && deploymentId !== undefined) {
+      try {
+        await records.setStatus(deploymentId, state, {
+          description,
+          logUrl: workflow.runUrl,
+          environmentUrl: environment.url
+        })
+      } catch (error) {
+        logger.warning(`Could not set Deployment ${deploymentId} to ${state}: ${(error as Error).message}`)
+      }
+    }
+    markFinished(io)
+  }
+
+  try {
+    if (environment.lock.enabled) {
+      const held: HeldLockEntry[] = []
+      lock = await logger.group('Lock', async () => {
+        const acquired = await acquireEnvironmentLock({
+          environmentName: settings.environmentName,
+          targets: lockTargets(clusters, environment.targets),
+          workflow,
+          leaseDurationMs: environment.lock['lease-duration'],
+          timeoutMs: settings.lockTimeoutMs,
+          clock,
+          logger,
+          signal,
+          onAcquired: (entry) => {
+            held.push(entry)
+            saveHeldLocks(io, held)
+          }
+        })
+        if (records && environment.lock['wait-for-deployments'])
+          await waitForOtherDeployments({
+            records,
+            environment: settings.environmentName,
+            workflow,
+            timeoutMs: settings.lockTimeoutMs,
+            pollMs: services.deploymentPollMs ?? 5000,
+            clock,
+            logger,
+            signal
+          })
+        return acquired
+      })
+    }
+
+    if (records) {
+      deploymentId = await startDeploymentRecord({
+        records,
+        environment: settings.environmentName,
+        sha: settings.sha,
+        production: environment.production ?? settings.environmentName === 'production',
+        environmentUrl: environment.url,
+        workflow,
+        payload: {
+          tool: 'promote-action',
+          run_id: workflow.runId,
+          run_attempt: workflow.runAttempt,
+          run_url: workflow.runUrl,
+          image: image.format(),
+          ...(image.digest ? { digest: image.digest } : {}),
+          targets: environment.targets.map((t) => `${t.kind.toLowerCase()}/${t.name ?? `[${t.selector}]`}`)
+        },
+        logger
+      })
+      saveDeploymentId(io, deploymentId)
+      io.setOutput(Output.DeploymentId, String(deploymentId))
+    }
+
+    const plans = await logger.group('Plan', () =>
+      planPromotion({ ...planRequest, now: new Date(clock.now()) })
+    )
+    logger.info(planText(plans, image))
+    io.setOutput(Output.PreviousImages, JSON.stringify(previousImages(plans)))
+    await logger.group('Server-side dry run of every patch', () => preflight(plans))
+    if (signal.aborted) throw new CancellationError('The run was cancelled before any workload was changed')
+
+    const ff = environment.rollout['fail-fast']
+    const waves = await runWaves(plans, {
+      timeoutMs: settings.timeoutMs,
+      failFast: {
+        enabled: ff.enabled,
+        podsFailing: ff['failing-pods'],
+        restartThreshold: ff['restart-threshold']
+      },
+      rollback: settings.rollback,
+      signal,
+      clock,
+      logger
+    })
+    const result = promotionResult(waves)
+    io.setOutput(Output.Revisions, JSON.stringify(revisions(waves.outcomes)))
+    io.setOutput(Output.RolledBack, String(waves.rolledBack))
+    io.setOutput(Output.Result, result)
+    await io.appendSummary(
+      truncateMarkdown(
+        promotionSummary({
+          environmentName: settings.environmentName,
+          image,
+          result,
+          waves,
+          runUrl: workflow.runUrl,
+          ...(deploymentId !== undefined ? { deploymentId } : {})
+        }),
+        SUMMARY_LIMIT_BYTES,
+        workflow.runUrl
+      )
+    )
+
+    const failedTargets = waves.outcomes.filter((o) => ['failed', 'timed-out', 'deleted'].includes(o.status))
+    const rollbackNote = waves.rollbackFailed
+      ? ' ROLLBACK FAILED for some targets: check them now.'
+      : waves.rolledBack
+        ? ' Rolled back to the recorded revisions.'
+        : settings.rollback === 'never'
+          ? ' Not rolled back (rollback: never).'
+          : ''
+    if (waves.cancelled) {
+      await finish('error', `Cancelled during the rollout.${rollbackNote}`)
+      throw new CancellationError(
+        `The run was cancelled during the rollout of ${settings.environmentName}.${rollbackNote}`
+      )
+    }
+    if (waves.failed) {
+      const first = failedTargets[0]
+      await finish(
+        'failure',
+        `${first ? `${targetKey(first.target)}: ${first.message}` : 'Rollout failed'}`.slice(0, 100) +
+          rollbackNote
+      )
+      throw new OperationalError(
+        `Promotion of ${image.format()} to ${settings.environmentName} failed: ${failedTargets.map((o) => `${targetKey(o.target)}: ${o.message}`).join('; ')}.${rollbackNote}`,
+        { title: waves.rollbackFailed ? 'Promotion failed and rollback FAILED' : 'Promotion failed' }
+      )
+    }
+    await finish(
+      'success',
+      result === 'unchanged' ? `Already running ${image.format()}` : `Promoted ${image.format()}`
+    )
+    logger.info(
+      result === 'unchanged'
+        ? `Every target already runs ${image.format()}: nothing changed`
+        : `Promoted ${image.format()} to ${settings.environmentName}`
+    )
+    return { result, image, deploymentId, outcomes: waves.outcomes, plans }
+  } catch (error) {
+    if (!finished) {
+      const cancelled = error instanceof CancellationError || signal.aborted
+      await finish(
+        cancelled ? 'error' : 'failure',
+        cancelled
+          ? 'Cancelled before any workload was changed'
+          : `Failed before the rollout: ${(error as Error).message}`
+      )
+    }
+    if (error instanceof KubernetesApiError)
+      throw new OperationalError(`Kubernetes API: ${error.message}`, {
+        title: error.code === 403 || error.code === 401 ? 'Kubernetes access denied' : 'Kubernetes API error',
+        cause: error
+      })
+    throw error
+  } finally {
+    if (lock) {
+      await lock.release()
+      saveHeldLocks(io, [])
+    }
+  }
+}
+
+/** A server-side dry run (`dryRun=All`) of every patch before the first real one: RBAC, admission and validation errors surface while nothing has changed. */
+async function preflight(plans: PlannedTarget[]): Promise<void> {
+  await Promise.all(
+    plans.map(async (p) => {
+      if (p.plan.status !== 'patch') return
+      try {
+        await p.cluster.api.patchWorkload(p.ref, p.plan.patch, { dryRun: true })
+      } catch (error) {
+        throw new OperationalError(
+          `The server-side dry run of the patch for ${targetKey(p)} was rejected; nothing was changed: ${(error as Error).message}`,
+          {
+            title: 'Pre-flight dry run failed',
+            cause: error
+          }
+        )
+      }
+    })
+  )
+}
+
+function lockTargets(clusters: ClusterHandle[], targets: Array<{ namespace?: string | undefined }>) {
+  return clusters.flatMap((cluster) =>
+    [...new Set(targets.map((t) => t.namespace ?? cluster.namespace).filter((ns): ns is string => !!ns))].map(
+      (namespace) => ({
+        cluster: cluster.locator,
+        api: cluster.api,
+        namespace
+      })
+    )
+  )
+}
+
+async function githubRecords(
+  context: StageContext,
+  settings: PromoteSettings
+): Promise<DeploymentRecords | null> {
+  if (!settings.githubToken) {
+    context.logger.warning('No github-token: no GitHub Deployment is recorded for this promotion')
+    return null
+  }
+  const octokit = await createOctokit({
+    token: settings.githubToken,
+    apiUrl: context.workflow.apiUrl,
+    logger: context.logger
+  })
+  return createDeploymentRecords(octokit, context.workflow)
+}

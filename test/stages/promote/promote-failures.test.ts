@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import type { ImageBehaviour } from '../../../simulator/kubernetes/simulator-types.js'
+import { deploymentManifest } from '../../kubernetes/support/fixtures.js'
+import {
+  environmentConfig,
+  imageOf,
+  NAMESPACE,
+  NEW,
+  OLD,
+  REPO,
+  settle,
+  startPromotionWorld,
+  type PromotionWorld
+} from './support/promotion-world.js'
+
+describe('promote stage: failing rollouts (in process, against the simulator)', () => {
+  let world: PromotionWorld
+  afterEach(async () => {
+    world.github.assertNoViolations()
+    await world.close()
+  })
+
+  async function withDeployment(
+    extra: Parameters<typeof deploymentManifest>[0] = { name: 'api', image: OLD }
+  ): Promise<void> {
+    world = await startPromotionWorld(environmentConfig())
+    world.sim.create(deploymentManifest({ ...extra, namespace: NAMESPACE }))
+    await settle(world.sim, 'deployments', 'api')
+  }
+
+  it.each<[string, ImageBehaviour]>([
+    ['ImagePullBackOff', { kind: 'image-pull-backoff', afterMs: 10 }],
+    ['CrashLoopBackOff|RestartThresholdExceeded', { kind: 'crash-loop', afterMs: 10 }],
+    ['CreateContainerConfigError', { kind: 'create-container-config-error' }],
+    ['InvalidImageName', { kind: 'invalid-image-name' }]
+  ])('fails fast on %s and rolls back', async (reason, behaviour) => {
+    await withDeployment()
+    world.sim.setImageBehaviour(NEW, behaviour)
+    const started = Date.now()
+    const run = await world.inProcess({ image: NEW })
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect((run.error as Error).message).toMatch(new RegExp(reason))
+    expect(run.io.outputs['result']).toBe('rolled-back')
+    expect(run.io.summary).toMatch(new RegExp(reason))
+    expect(imageOf(world.sim, 'deployments', 'api')).toBe(OLD)
+  })
+
+  it('fails on ProgressDeadlineExceeded', async () => {
+    await withDeployment({ name: 'api', image: OLD, progressDeadlineSeconds: 1 })
+    world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
+    const run = await world.inProcess({ image: NEW })
+    expect((run.error as Error).message).toContain('exceeded its progress deadline')
+    expect(imageOf(world.sim, 'deployments', 'api')).toBe(OLD)
+  })
+
+  it('rolls back to the recorded revision when two older revisions exist', async () => {
+    await withDeployment({ name: 'api', image: `${REPO}:0.9.0` })
+    expect((await world.inProcess({ image: OLD }, { runId: '1' })).report?.result).toBe('success')
+    world.sim.setImageBehaviour(NEW, { kind: 'crash-loop', afterMs: 10 })
+    const run = await world.inProcess({ image: NEW }, { runId: '2' })
+    expect(run.io.outputs['result']).toBe('rolled-back')
+    expect(imageOf(world.sim, 'deployments', 'api')).toBe(OLD)
+    expect(run.io.summary).toContain('rolled back to revision 2')
+  })
+
+  it('from-upstream: promotes the digest the upstream pods run', async () => {
+    world = await startPromotionWorld(
+      `
+version: 1
+environments:
+  staging:
+    namespace: ${NAMESPACE}
+    targets: [{ name: api }]
+    image: { repository: ${REPO} }
+  production:
+    from: staging
+    namespace: prod
+    targets: [{ name: api }]
+    image: { repository: ${REPO} }
+    rollout: { timeout: 20s }
+    lock: { lease-duration: 3s, timeout: 10s }
+`,
+      { namespaces: [NAMESPACE, 'prod'] }
+    )
+    const digest = `sha256:${'ab'.repeat(32)}`
+    world.sim.setImageDigest(OLD, digest)
+    world.sim.create(deploymentManifest({ name: 'api', namespace: NAMESPACE, image: OLD }))
+    world.sim.create(deploymentManifest({ name: 'api', namespace: 'prod', image: `${REPO}:0.9.0` }))
+    await settle(world.sim, 'deployments', 'api')
+    const run = await world.inProcess({ environment: 'production', 'from-upstream': 'true' })
+    expect(run.error).toBeUndefined()
+    expect(run.io.outputs['digest']).toBe(digest)
+    const prod = world.sim.get('deployments', 'prod', 'api') as {
+      spec: { template: { spec: { containers: Array<{ image: string }> } } }
+    }
+    expect(prod.spec.template.spec.containers[0]!.image).toBe(`${OLD}@${digest}`)
+  })
+})
