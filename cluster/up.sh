@@ -56,6 +56,13 @@ args+=(
   --etcd-binary "$BIN/etcd"
   --kube-authorization=true
   --extra-args kube-apiserver=endpoint-reconciler-type=none
+  # For test/contract's "410 Expired" case: etcd compaction every 10 s (default 5 min;
+  # PROMOTE_ACTION_ETCD_COMPACTION overrides) and no watch cache for configmaps (the action never
+  # reads them), so a configmaps watch from resourceVersion 1 is served by etcd and expires soon
+  # after start-up. A watch cache that has not evicted anything yet replays its snapshot as ADDED
+  # events for any older resourceVersion instead of answering 410.
+  --extra-args "kube-apiserver=etcd-compaction-interval=${PROMOTE_ACTION_ETCD_COMPACTION:-10s}"
+  --extra-args "kube-apiserver=watch-cache-sizes=configmaps#0"
   # kwokctl's default would add a context to ~/.kube/config (or $KUBECONFIG).
   --kubeconfig ""
   --wait 2m
