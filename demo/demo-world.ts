@@ -4,6 +4,7 @@
  * the checks of the commits being promoted, and health endpoints that serve whatever
  * version each environment's Deployment runs now, like a real app's /healthz would.
  */
+import { createHash } from 'node:crypto'
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,8 +30,8 @@ export interface DemoWorld {
   github: GitHubEmulator
   health: HealthServer
   workspace: string
-  /** Serve a stale version on an environment's health endpoint (a bad load balancer, say). */
-  serveStaleVersion(environment: string, stale: boolean): void
+  /** Makes a release misbuilt: while an environment runs it, its /healthz reports another version. */
+  misbuild(sha: string): void
   runningImage(namespace: string): string
   close(): Promise<void>
 }
@@ -51,24 +52,36 @@ export async function startDemoWorld(config: (urls: Record<string, string>) => s
     spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } }
   })
 
+  // Each release has a registry digest; an app promoted by digest still reports its commit.
   const digests = new Map<string, string>()
+  for (const sha of Object.values(SHA)) {
+    const digest = `sha256:${createHash('sha256').update(sha).digest('hex')}`
+    kubernetes.setImageDigest(`${REPOSITORY}:${sha}`, digest)
+    digests.set(`${REPOSITORY}@${digest}`, sha)
+  }
   const runningImage = (namespace: string) => {
     const d = kubernetes.get('deployments', namespace, 'web') as { spec: { template: { spec: { containers: { image: string }[] } } } }
     return d.spec.template.spec.containers[0]!.image
   }
-  const versionOf = (image: string) => digests.get(image) ?? image.split(':').pop()!
-  const stale = new Set<string>()
+  const versionOf = (image: string) => {
+    const [name, digest] = image.split('@')
+    return digest ? (digests.get(`${REPOSITORY}@${digest}`) ?? digest) : name!.split(':').pop()!
+  }
+  const misbuilt = new Set<string>()
   for (const env of ENVIRONMENTS)
     health.route(env.path, {
       kind: 'version',
-      version: () => (stale.has(env.name) ? SHA.running : versionOf(runningImage(env.namespace)))
+      version: () => {
+        const version = versionOf(runningImage(env.namespace))
+        return misbuilt.has(version) ? '0.0.0-misbuilt' : version
+      }
     })
 
   for (const sha of [SHA.release, SHA.crashing, SHA.next])
     for (const name of ['unit-tests', 'lint', 'typecheck', 'build-image', 'integration-tests-staging', 'migrate-against-staging-data'])
       github.addCheckRun({ head_sha: sha, name, status: 'completed', conclusion: 'success' })
   github.setEnvironment('production', {
-    protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'Team', reviewer: { slug: 'on-call' } }] }]
+    protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'Team', slug: 'on-call' }] }]
   } as never)
 
   const workspace = mkdtempSync(join(tmpdir(), 'promote-demo-'))
@@ -82,9 +95,8 @@ export async function startDemoWorld(config: (urls: Record<string, string>) => s
     health,
     workspace,
     runningImage,
-    serveStaleVersion(environment, on) {
-      if (on) stale.add(environment)
-      else stale.delete(environment)
+    misbuild(sha) {
+      misbuilt.add(sha)
     },
     async close() {
       await Promise.all([kubernetes.close(), github.close(), health.close()])

@@ -13,12 +13,17 @@ interface Step {
   bundle: BundleName
   inputs: Record<string, string>
   event?: { name: string; payload: Record<string, unknown> }
+  env?: Record<string, string>
   /** What the demo expects, so a regression fails `npm start` instead of scrolling past. */
   expect: 'success' | 'failure'
   summary?: boolean
 }
 
+let runs = 0
+
 async function runStep(world: DemoWorld, step: Step, prefix = ''): Promise<LaunchResult> {
+  // Each step is its own workflow run, as on GitHub: the lock holder and the Deployment record name it.
+  const runId = String(7000 + ++runs)
   console.log(`\n${bold(`${prefix}${step.title}`)}`)
   console.log(dim(`  uses: org/promote-action${step.bundle === 'main' ? '' : `/${step.bundle}`}@v1  with: ${JSON.stringify(step.inputs)}`))
   const inputs = {
@@ -27,7 +32,7 @@ async function runStep(world: DemoWorld, step: Step, prefix = ''): Promise<Launc
     config: '.github/promotion.yml',
     ...step.inputs
   }
-  const env = { GITHUB_API_URL: world.github.url, GITHUB_REPOSITORY: 'acme/shop', GITHUB_SHA: step.inputs['sha'] ?? SHA.release }
+  const env = { GITHUB_API_URL: world.github.url, GITHUB_REPOSITORY: 'acme/shop', GITHUB_SHA: step.inputs['sha'] ?? SHA.release, GITHUB_RUN_ID: runId, ...step.env }
   const main = await launchAction({
     bundle: step.bundle,
     cwd: world.workspace,
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
 
     console.log(`\n${cyan('━━ 1. A pull request asks: could this commit reach production? (gate, report mode)')}`)
     world.github.addCodeScanningAlert({
-      ref: 'refs/pull/7/head',
+      ref: 'refs/pull/7/merge',
       state: 'open',
       rule: { id: 'js/sql-injection', severity: 'error', security_severity_level: 'critical', description: 'SQL injection' }
     } as never)
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
       bundle: 'gate',
       inputs: { environment: 'production', sha: SHA.next },
       event: { name: 'pull_request', payload: { pull_request: { number: 7, head: { sha: SHA.next, ref: 'feature' } } } },
+      env: { GITHUB_REF: 'refs/pull/7/merge' },
       expect: 'success'
     })
 
@@ -81,17 +87,16 @@ async function main(): Promise<void> {
         expect: 'success'
       })
 
-    console.log(`\n${cyan('━━ 3. Two promotions to staging at once: the second waits for the lock')}`)
+    console.log(`\n${cyan('━━ 3. Two promotions to staging at once: the second waits for the lock (their logs interleave)')}`)
+    world.kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.next}`, { kind: 'ready', delayMs: 1500 })
     await Promise.all([
-      runStep(world, { title: '[run A] promote to staging', bundle: 'promote', inputs: { environment: 'staging', sha: SHA.next }, expect: 'success', summary: false }, ''),
-      new Promise((r) => setTimeout(r, 300)).then(() =>
-        runStep(
-          world,
-          { title: '[run B] promote to staging', bundle: 'promote', inputs: { environment: 'staging', sha: SHA.release }, expect: 'success', summary: false },
-          ''
-        )
+      runStep(world, { title: '[run A] promote 3333333 to staging', bundle: 'promote', inputs: { environment: 'staging', sha: SHA.next }, expect: 'success', summary: false }),
+      new Promise((r) => setTimeout(r, 400)).then(() =>
+        runStep(world, { title: '[run B] promote 2222222 to staging', bundle: 'promote', inputs: { environment: 'staging', sha: SHA.release }, expect: 'success', summary: false })
       )
     ])
+    world.kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.next}`, { kind: 'ready', delayMs: 20 })
+    console.log(dim(`  staging runs ${world.runningImage('shop-staging')} (run B went second)`))
 
     console.log(`\n${cyan('━━ 4. Production: gates pass, the digest staging runs is promoted, health verified')}`)
     await runStep(world, { title: 'gates before production', bundle: 'gate', inputs: { environment: 'production', sha: SHA.release }, expect: 'success' })
@@ -107,11 +112,10 @@ async function main(): Promise<void> {
     })
     console.log(dim(`  production runs ${world.runningImage('shop')} again`))
 
-    console.log(`\n${cyan('━━ 6. Verify finds the wrong version served and rolls back')}`)
-    await runStep(world, { title: 'promote to staging', bundle: 'promote', inputs: { environment: 'staging', sha: SHA.next }, expect: 'success', summary: false })
-    world.serveStaleVersion('staging', true)
+    console.log(`\n${cyan('━━ 6. A misbuilt release reports the wrong version: verify fails and rolls back')}`)
+    world.misbuild(SHA.next)
+    await runStep(world, { title: `promote ${SHA.next.slice(0, 7)} to staging`, bundle: 'promote', inputs: { environment: 'staging', sha: SHA.next }, expect: 'success', summary: false })
     await runStep(world, { title: 'verify staging', bundle: 'verify', inputs: { environment: 'staging', sha: SHA.next, 'on-failure': 'rollback' }, expect: 'failure' })
-    world.serveStaleVersion('staging', false)
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} again`))
 
     world.github.assertNoViolations()

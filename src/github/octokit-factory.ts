@@ -12,6 +12,8 @@ export interface OctokitOptions {
   retries?: number
 }
 
+let instances = 0
+
 const USER_AGENT = 'promote-action/1 (+https://github.com/org/promote-action)'
 
 /**
@@ -35,6 +37,10 @@ export async function createOctokit(options: OctokitOptions): Promise<Octokit> {
       userAgent: USER_AGENT,
       request: { retries },
       throttle: {
+        // The plugin spaces writes 1 s apart per id, as GitHub advises against secondary limits.
+        // Scoped to this client: one stage's writes are spaced, unrelated clients (tests running
+        // several stages in one process) do not queue behind each other.
+        id: `promote-action-${++instances}`,
         onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
           logger.warning(`GitHub rate limit hit for ${request.method} ${request.url}; retrying in ${retryAfter}s`)
           return retryCount < retries

@@ -163,6 +163,19 @@ export class ImageReference {
    * True when both pull the same content reference after normalisation: equal digests when
    * either has one (the runtime ignores the tag then), else equal tags (no tag = `latest`).
    */
+  /**
+   * Whether this reference (what a workload runs) is what `requested` asks for: a requested
+   * digest must match; a requested tag matches this tag even when this one also pins a
+   * digest (`app:1.2@sha256:…` is `app:1.2`, promoted by digest).
+   */
+  satisfies(requested: ImageReference | string): boolean {
+    const wanted = typeof requested === 'string' ? ImageReference.parse(requested) : requested
+    if (!this.sameRepository(wanted)) return false
+    if (wanted.digest !== undefined) return this.digest === wanted.digest
+    if (this.tag === undefined && this.digest !== undefined) return false
+    return (this.tag ?? 'latest') === (wanted.tag ?? 'latest')
+  }
+
   sameImage(other: ImageReference | string): boolean {
     const b = typeof other === 'string' ? ImageReference.parse(other) : other
     if (!this.sameRepository(b)) return false

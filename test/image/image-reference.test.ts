@@ -207,3 +207,17 @@ describe('ImageReference helpers', () => {
     expect(canonicalRepository('busybox:1.36')).toBe('docker.io/library/busybox')
   })
 })
+
+describe('satisfies', () => {
+  it.each([
+    ['ghcr.io/acme/api:1.2@sha256:' + 'a'.repeat(64), 'ghcr.io/acme/api:1.2', true],
+    ['ghcr.io/acme/api:1.2', 'ghcr.io/acme/api:1.2', true],
+    ['ghcr.io/acme/api:1.3@sha256:' + 'a'.repeat(64), 'ghcr.io/acme/api:1.2', false],
+    ['ghcr.io/acme/api@sha256:' + 'a'.repeat(64), 'ghcr.io/acme/api:1.2', false],
+    ['ghcr.io/acme/api:1.2@sha256:' + 'a'.repeat(64), 'ghcr.io/acme/api@sha256:' + 'a'.repeat(64), true],
+    ['ghcr.io/acme/api:1.2@sha256:' + 'b'.repeat(64), 'ghcr.io/acme/api@sha256:' + 'a'.repeat(64), false],
+    ['ghcr.io/acme/web:1.2', 'ghcr.io/acme/api:1.2', false]
+  ])('%s satisfies a request for %s: %s', (running, requested, expected) => {
+    expect(ImageReference.parse(running).satisfies(requested)).toBe(expected)
+  })
+})

@@ -104,7 +104,7 @@ export function imageMismatch(
     return `${label}: no container runs an image from ${image.repository} (containers: ${all.map((c) => `${c.name}=${c.image}`).join(', ') || 'none'})`
   const wrong = selected.filter(
     (c) =>
-      !(c.image === image.format() || (ImageReference.tryParse(c.image ?? '')?.sameImage(image) ?? false))
+      !(c.image === image.format() || (ImageReference.tryParse(c.image ?? '')?.satisfies(image) ?? false))
   )
   if (wrong.length === 0) return undefined
   return `${label} runs ${wrong.map((c) => `${c.name}=${c.image}`).join(', ')}, not the promoted ${image.format()}`
