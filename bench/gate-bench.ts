@@ -38,15 +38,13 @@ export async function gateFigures(): Promise<string[]> {
     const firstRequests = world.github.requests.length
     const describe = (from: number) =>
       Object.entries(
-        world.github.requests
-          .slice(from)
-          .reduce<Record<string, number>>(
-            (counts, r) => ({
-              ...counts,
-              [r.operationId ?? r.path]: (counts[r.operationId ?? r.path] ?? 0) + 1
-            }),
-            {}
-          )
+        world.github.requests.slice(from).reduce<Record<string, number>>(
+          (counts, r) => ({
+            ...counts,
+            [r.operationId ?? r.path]: (counts[r.operationId ?? r.path] ?? 0) + 1
+          }),
+          {}
+        )
       )
         .map(([op, n]) => `${op} x${n}`)
         .join(', ')

@@ -20,10 +20,16 @@ const sections: Array<[string, () => Promise<string[]>]> = [
       ]
     }
   ],
-  ['Promote stage (Kubernetes simulator, GitHub emulator)', async () => (await import('./promote-bench.js')).promoteFigures()],
+  [
+    'Promote stage (Kubernetes simulator, GitHub emulator)',
+    async () => (await import('./promote-bench.js')).promoteFigures()
+  ],
   ['Gate stage (GitHub emulator)', async () => (await import('./gate-bench.js')).gateFigures()],
   ['Verify stage (local health endpoints)', async () => (await import('./verify-bench.js')).verifyFigures()],
-  ['Real control plane (kubectl rollout status as baseline)', async () => (await import('./cluster-bench.js')).clusterFigures()]
+  [
+    'Real control plane (kubectl rollout status as baseline)',
+    async () => (await import('./cluster-bench.js')).clusterFigures()
+  ]
 ]
 
 const only = process.argv.slice(2)

@@ -32,7 +32,10 @@ export function measureStartup(bundles: string[], runs = 15): { bareMs: number; 
   const env = runnerEnvironment({ GITHUB_OUTPUT: join(dir, 'out'), GITHUB_STATE: join(dir, 'state') })
   writeFileSync(join(dir, 'out'), '')
   writeFileSync(join(dir, 'state'), '')
-  const samples = new Map<string, number[]>([['node', []], ...bundles.map((b) => [b, []] as [string, number[]])])
+  const samples = new Map<string, number[]>([
+    ['node', []],
+    ...bundles.map((b) => [b, []] as [string, number[]])
+  ])
   // Warm the file cache, then interleave so drift on a busy machine hits every subject alike.
   for (const b of bundles) timeRun([join('dist', b, 'index.js')], env)
   for (let i = 0; i < runs; i++) {

@@ -41,7 +41,10 @@ export async function verifyFigures(): Promise<string[]> {
     const policy = '      policy: {consecutive-successes: 3, soak: 1s}\n'
     for (let i = 0; i < 20; i++) server.route(`/u${i}`, { kind: 'slow', delayMs: 50 })
     const one = await verify(`        - url: ${server.url}/u0`, policy)
-    const twenty = await verify(Array.from({ length: 20 }, (_, i) => `        - url: ${server.url}/u${i}`).join('\n'), policy)
+    const twenty = await verify(
+      Array.from({ length: 20 }, (_, i) => `        - url: ${server.url}/u${i}`).join('\n'),
+      policy
+    )
     return [
       `healthy -> verdict (defaults: 3 passes over a 10 s soak): ${(toVerdict / 1000).toFixed(2)} s (target <= 11 s; the seed sleeps a fixed 30 s and probes once); healthy=${slow.io.outputs['healthy']}`,
       `20 URLs together vs 1 URL (1 s soak, 50 ms endpoints): ${twenty.ms.toFixed(0)} ms vs ${one.ms.toFixed(0)} ms = ${(twenty.ms / one.ms).toFixed(2)}x (target <= 1.5x)`

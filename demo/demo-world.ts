@@ -60,7 +60,9 @@ export async function startDemoWorld(config: (urls: Record<string, string>) => s
     digests.set(`${REPOSITORY}@${digest}`, sha)
   }
   const runningImage = (namespace: string) => {
-    const d = kubernetes.get('deployments', namespace, 'web') as { spec: { template: { spec: { containers: { image: string }[] } } } }
+    const d = kubernetes.get('deployments', namespace, 'web') as {
+      spec: { template: { spec: { containers: { image: string }[] } } }
+    }
     return d.spec.template.spec.containers[0]!.image
   }
   const versionOf = (image: string) => {
@@ -78,7 +80,14 @@ export async function startDemoWorld(config: (urls: Record<string, string>) => s
     })
 
   for (const sha of [SHA.release, SHA.crashing, SHA.next])
-    for (const name of ['unit-tests', 'lint', 'typecheck', 'build-image', 'integration-tests-staging', 'migrate-against-staging-data'])
+    for (const name of [
+      'unit-tests',
+      'lint',
+      'typecheck',
+      'build-image',
+      'integration-tests-staging',
+      'migrate-against-staging-data'
+    ])
       github.addCheckRun({ head_sha: sha, name, status: 'completed', conclusion: 'success' })
   github.setEnvironment('production', {
     protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'Team', slug: 'on-call' }] }]

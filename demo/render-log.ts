@@ -12,7 +12,8 @@ export const yellow = (t: string) => paint('33', t)
 export const cyan = (t: string) => paint('36', t)
 
 export function renderRunnerLine(line: string, indent = '    '): string | undefined {
-  if (line.startsWith('::add-mask::') || line.startsWith('::debug::') || line.startsWith('::save-state')) return undefined
+  if (line.startsWith('::add-mask::') || line.startsWith('::debug::') || line.startsWith('::save-state'))
+    return undefined
   const group = /^::group::(.*)$/.exec(line)
   if (group) return `${indent}${cyan('▸')} ${bold(group[1]!)}`
   if (line === '::endgroup::') return undefined
@@ -27,7 +28,12 @@ export function renderRunnerLine(line: string, indent = '    '): string | undefi
 }
 
 function decode(text: string): string {
-  return text.replace(/%0A/g, '\n      ').replace(/%0D/g, '').replace(/%25/g, '%').replace(/%3A/g, ':').replace(/%2C/g, ',')
+  return text
+    .replace(/%0A/g, '\n      ')
+    .replace(/%0D/g, '')
+    .replace(/%25/g, '%')
+    .replace(/%3A/g, ':')
+    .replace(/%2C/g, ',')
 }
 
 /** A job summary, shortened to its tables and headings so the demo stays readable. */

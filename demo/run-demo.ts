@@ -25,14 +25,24 @@ async function runStep(world: DemoWorld, step: Step, prefix = ''): Promise<Launc
   // Each step is its own workflow run, as on GitHub: the lock holder and the Deployment record name it.
   const runId = String(7000 + ++runs)
   console.log(`\n${bold(`${prefix}${step.title}`)}`)
-  console.log(dim(`  uses: org/promote-action${step.bundle === 'main' ? '' : `/${step.bundle}`}@v1  with: ${JSON.stringify(step.inputs)}`))
+  console.log(
+    dim(
+      `  uses: org/promote-action${step.bundle === 'main' ? '' : `/${step.bundle}`}@v1  with: ${JSON.stringify(step.inputs)}`
+    )
+  )
   const inputs = {
     'github-token': world.github.token,
     kubeconfig: world.kubernetes.kubeconfig(),
     config: '.github/promotion.yml',
     ...step.inputs
   }
-  const env = { GITHUB_API_URL: world.github.url, GITHUB_REPOSITORY: 'acme/shop', GITHUB_SHA: step.inputs['sha'] ?? SHA.release, GITHUB_RUN_ID: runId, ...step.env }
+  const env = {
+    GITHUB_API_URL: world.github.url,
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_SHA: step.inputs['sha'] ?? SHA.release,
+    GITHUB_RUN_ID: runId,
+    ...step.env
+  }
   const main = await launchAction({
     bundle: step.bundle,
     cwd: world.workspace,
@@ -49,9 +59,12 @@ async function runStep(world: DemoWorld, step: Step, prefix = ''): Promise<Launc
     if (main.state['isPost'] === 'true')
       await launchAction({ bundle: step.bundle, cwd: world.workspace, inputs, env, state: main.state })
   }
-  if (step.summary !== false && main.summary.trim()) console.log(`  ${dim('job summary:')}\n${renderSummary(main.summary)}`)
+  if (step.summary !== false && main.summary.trim())
+    console.log(`  ${dim('job summary:')}\n${renderSummary(main.summary)}`)
   const ok = main.exitCode === 0
-  console.log(`  ${ok ? green('✔ step succeeded') : red('✘ step failed')}${step.expect === (ok ? 'success' : 'failure') ? dim(' (as expected)') : red(' (NOT as expected)')}`)
+  console.log(
+    `  ${ok ? green('✔ step succeeded') : red('✘ step failed')}${step.expect === (ok ? 'success' : 'failure') ? dim(' (as expected)') : red(' (NOT as expected)')}`
+  )
   if (step.expect !== (ok ? 'success' : 'failure')) process.exitCode = 1
   return main
 }
@@ -60,25 +73,45 @@ async function main(): Promise<void> {
   const world = await startDemoWorld(demoConfig)
   try {
     console.log(bold('promote-action demo: shop-web from development to staging to production'))
-    console.log(dim(`  simulated Kubernetes API ${world.kubernetes.url}, GitHub API ${world.github.url}, health endpoints ${world.health.url}`))
-    console.log(dim(`  every environment runs ${REPOSITORY}:${SHA.running.slice(0, 7)}; promoting ${SHA.release.slice(0, 7)}`))
+    console.log(
+      dim(
+        `  simulated Kubernetes API ${world.kubernetes.url}, GitHub API ${world.github.url}, health endpoints ${world.health.url}`
+      )
+    )
+    console.log(
+      dim(
+        `  every environment runs ${REPOSITORY}:${SHA.running.slice(0, 7)}; promoting ${SHA.release.slice(0, 7)}`
+      )
+    )
 
-    console.log(`\n${cyan('━━ 1. A pull request asks: could this commit reach production? (gate, report mode)')}`)
+    console.log(
+      `\n${cyan('━━ 1. A pull request asks: could this commit reach production? (gate, report mode)')}`
+    )
     world.github.addCodeScanningAlert({
       ref: 'refs/pull/7/merge',
       state: 'open',
-      rule: { id: 'js/sql-injection', severity: 'error', security_severity_level: 'critical', description: 'SQL injection' }
+      rule: {
+        id: 'js/sql-injection',
+        severity: 'error',
+        security_severity_level: 'critical',
+        description: 'SQL injection'
+      }
     } as never)
     await runStep(world, {
       title: 'promotion gates (production) on pull request #7',
       bundle: 'gate',
       inputs: { environment: 'production', sha: SHA.next },
-      event: { name: 'pull_request', payload: { pull_request: { number: 7, head: { sha: SHA.next, ref: 'feature' } } } },
+      event: {
+        name: 'pull_request',
+        payload: { pull_request: { number: 7, head: { sha: SHA.next, ref: 'feature' } } }
+      },
       env: { GITHUB_REF: 'refs/pull/7/merge' },
       expect: 'success'
     })
 
-    console.log(`\n${cyan('━━ 2. workflow_dispatch: promote into development, then staging (stage: all = gate, promote, verify)')}`)
+    console.log(
+      `\n${cyan('━━ 2. workflow_dispatch: promote into development, then staging (stage: all = gate, promote, verify)')}`
+    )
     for (const environment of ['development', 'staging'])
       await runStep(world, {
         title: `promote ${SHA.release.slice(0, 7)} to ${environment}`,
@@ -87,23 +120,56 @@ async function main(): Promise<void> {
         expect: 'success'
       })
 
-    console.log(`\n${cyan('━━ 3. Two promotions to staging at once: the second waits for the lock (their logs interleave)')}`)
+    console.log(
+      `\n${cyan('━━ 3. Two promotions to staging at once: the second waits for the lock (their logs interleave)')}`
+    )
     world.kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.next}`, { kind: 'ready', delayMs: 1500 })
     await Promise.all([
-      runStep(world, { title: '[run A] promote 3333333 to staging', bundle: 'promote', inputs: { environment: 'staging', sha: SHA.next }, expect: 'success', summary: false }),
+      runStep(world, {
+        title: '[run A] promote 3333333 to staging',
+        bundle: 'promote',
+        inputs: { environment: 'staging', sha: SHA.next },
+        expect: 'success',
+        summary: false
+      }),
       new Promise((r) => setTimeout(r, 400)).then(() =>
-        runStep(world, { title: '[run B] promote 2222222 to staging', bundle: 'promote', inputs: { environment: 'staging', sha: SHA.release }, expect: 'success', summary: false })
+        runStep(world, {
+          title: '[run B] promote 2222222 to staging',
+          bundle: 'promote',
+          inputs: { environment: 'staging', sha: SHA.release },
+          expect: 'success',
+          summary: false
+        })
       )
     ])
     world.kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.next}`, { kind: 'ready', delayMs: 20 })
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} (run B went second)`))
 
-    console.log(`\n${cyan('━━ 4. Production: gates pass, the digest staging runs is promoted, health verified')}`)
-    await runStep(world, { title: 'gates before production', bundle: 'gate', inputs: { environment: 'production', sha: SHA.release }, expect: 'success' })
-    await runStep(world, { title: 'promote to production', bundle: 'promote', inputs: { environment: 'production', sha: SHA.release, 'from-upstream': 'true' }, expect: 'success' })
-    await runStep(world, { title: 'verify production', bundle: 'verify', inputs: { environment: 'production', sha: SHA.release }, expect: 'success' })
+    console.log(
+      `\n${cyan('━━ 4. Production: gates pass, the digest staging runs is promoted, health verified')}`
+    )
+    await runStep(world, {
+      title: 'gates before production',
+      bundle: 'gate',
+      inputs: { environment: 'production', sha: SHA.release },
+      expect: 'success'
+    })
+    await runStep(world, {
+      title: 'promote to production',
+      bundle: 'promote',
+      inputs: { environment: 'production', sha: SHA.release, 'from-upstream': 'true' },
+      expect: 'success'
+    })
+    await runStep(world, {
+      title: 'verify production',
+      bundle: 'verify',
+      inputs: { environment: 'production', sha: SHA.release },
+      expect: 'success'
+    })
 
-    console.log(`\n${cyan('━━ 5. A crash-looping image fails fast and is rolled back to the recorded revision')}`)
+    console.log(
+      `\n${cyan('━━ 5. A crash-looping image fails fast and is rolled back to the recorded revision')}`
+    )
     await runStep(world, {
       title: `promote ${SHA.crashing.slice(0, 7)} to production`,
       bundle: 'promote',
@@ -112,15 +178,30 @@ async function main(): Promise<void> {
     })
     console.log(dim(`  production runs ${world.runningImage('shop')} again`))
 
-    console.log(`\n${cyan('━━ 6. A misbuilt release reports the wrong version: verify fails and rolls back')}`)
+    console.log(
+      `\n${cyan('━━ 6. A misbuilt release reports the wrong version: verify fails and rolls back')}`
+    )
     world.misbuild(SHA.next)
-    await runStep(world, { title: `promote ${SHA.next.slice(0, 7)} to staging`, bundle: 'promote', inputs: { environment: 'staging', sha: SHA.next }, expect: 'success', summary: false })
-    await runStep(world, { title: 'verify staging', bundle: 'verify', inputs: { environment: 'staging', sha: SHA.next, 'on-failure': 'rollback' }, expect: 'failure' })
+    await runStep(world, {
+      title: `promote ${SHA.next.slice(0, 7)} to staging`,
+      bundle: 'promote',
+      inputs: { environment: 'staging', sha: SHA.next },
+      expect: 'success',
+      summary: false
+    })
+    await runStep(world, {
+      title: 'verify staging',
+      bundle: 'verify',
+      inputs: { environment: 'staging', sha: SHA.next, 'on-failure': 'rollback' },
+      expect: 'failure'
+    })
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} again`))
 
     world.github.assertNoViolations()
     const records = world.github.state.deployments
-    console.log(`\n${bold('GitHub Deployments recorded:')} ${records.length}; every request matched GitHub's OpenAPI description.`)
+    console.log(
+      `\n${bold('GitHub Deployments recorded:')} ${records.length}; every request matched GitHub's OpenAPI description.`
+    )
   } finally {
     await world.close()
   }

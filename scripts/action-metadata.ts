@@ -12,9 +12,18 @@ interface InputSpec {
 }
 
 export const inputs: Record<InputName, InputSpec> = {
-  [Input.Stage]: { description: 'Which stage to run: gate, promote, verify, or all (the three in order).', default: 'all' },
-  [Input.Environment]: { description: 'The environment to promote into, as named in the promotion config.', required: true },
-  [Input.Sha]: { description: 'The commit being promoted. Default: the workflow SHA.', default: '${{ github.sha }}' },
+  [Input.Stage]: {
+    description: 'Which stage to run: gate, promote, verify, or all (the three in order).',
+    default: 'all'
+  },
+  [Input.Environment]: {
+    description: 'The environment to promote into, as named in the promotion config.',
+    required: true
+  },
+  [Input.Sha]: {
+    description: 'The commit being promoted. Default: the workflow SHA.',
+    default: '${{ github.sha }}'
+  },
   [Input.Image]: {
     description:
       'The full image reference to promote (registry/repo:tag or @sha256:digest). Default: image.repository from the config tagged with the SHA.'
@@ -38,17 +47,25 @@ export const inputs: Record<InputName, InputSpec> = {
     default: 'false'
   },
   [Input.Mode]: {
-    description: 'Gate mode: enforce (fail the step when a gate fails) or report (never fail; the check run carries the verdict). Default: report on pull_request events, enforce otherwise.'
+    description:
+      'Gate mode: enforce (fail the step when a gate fails) or report (never fail; the check run carries the verdict). Default: report on pull_request events, enforce otherwise.'
   },
   [Input.Timeout]: { description: 'Overrides the stage timeout from the config (e.g. 10m).' },
   [Input.LockTimeout]: { description: 'How long to wait in line for the environment lock (e.g. 15m).' },
-  [Input.Rollback]: { description: 'auto: roll back to the recorded revision when the rollout fails; never: leave it.' },
+  [Input.Rollback]: {
+    description: 'auto: roll back to the recorded revision when the rollout fails; never: leave it.'
+  },
   [Input.FreezeOverride]: {
     description: 'A reason to promote inside a freeze window; recorded in the summary and the check run.'
   },
   [Input.OnFailure]: { description: 'Verify stage: rollback or report when the environment is unhealthy.' },
-  [Input.DeploymentId]: { description: "Verify stage: the promote stage's deployment-id output. Default: found by environment and SHA." },
-  [Input.EnvironmentUrl]: { description: 'The URL recorded on the GitHub Deployment. Default: url from the config.' }
+  [Input.DeploymentId]: {
+    description:
+      "Verify stage: the promote stage's deployment-id output. Default: found by environment and SHA."
+  },
+  [Input.EnvironmentUrl]: {
+    description: 'The URL recorded on the GitHub Deployment. Default: url from the config.'
+  }
 }
 
 export const outputs: Record<OutputName, string> = {
@@ -59,7 +76,8 @@ export const outputs: Record<OutputName, string> = {
   [Output.DeploymentId]: 'Promote: the GitHub Deployment id.',
   [Output.Image]: 'Promote: the image reference promoted (by digest when known).',
   [Output.Digest]: 'Promote: the image digest, when known.',
-  [Output.PreviousImages]: 'Promote: JSON map of cluster/namespace/kind/name/container to the image it ran before.',
+  [Output.PreviousImages]:
+    'Promote: JSON map of cluster/namespace/kind/name/container to the image it ran before.',
   [Output.Revisions]: 'Promote: JSON map of target to the revision recorded before patching and the new one.',
   [Output.RolledBack]: 'Promote: true when a failed rollout was rolled back.',
   [Output.Result]: 'Promote: success, failure, rolled-back, unchanged or dry-run.',
@@ -88,7 +106,14 @@ const promoteInputs: InputName[] = [
   Input.LockTimeout,
   Input.Rollback
 ]
-const verifyInputs: InputName[] = [...common, Input.Image, Input.DeploymentId, Input.OnFailure, Input.EnvironmentUrl, Input.Timeout]
+const verifyInputs: InputName[] = [
+  ...common,
+  Input.Image,
+  Input.DeploymentId,
+  Input.OnFailure,
+  Input.EnvironmentUrl,
+  Input.Timeout
+]
 const gateOutputs: OutputName[] = [Output.Passed, Output.FailedGates, Output.Report, Output.CheckRunId]
 const promoteOutputs: OutputName[] = [
   Output.DeploymentId,
@@ -107,7 +132,8 @@ export const actions: ActionSpec[] = [
   {
     dir: '.',
     name: 'promote-action',
-    description: 'Promote a release between environments: gates, a locked Kubernetes rollout with rollback, health verification, GitHub Deployment records.',
+    description:
+      'Promote a release between environments: gates, a locked Kubernetes rollout with rollback, health verification, GitHub Deployment records.',
     main: 'dist/main/index.js',
     post: 'dist/main/index.js',
     inputs: unique([Input.Stage, ...gateInputs, ...promoteInputs, ...verifyInputs]),
@@ -116,7 +142,8 @@ export const actions: ActionSpec[] = [
   {
     dir: 'gate',
     name: 'promote-action/gate',
-    description: 'May this SHA promote into the environment? Runs the configured gates and reports a check run and job summary.',
+    description:
+      'May this SHA promote into the environment? Runs the configured gates and reports a check run and job summary.',
     main: '../dist/gate/index.js',
     inputs: gateInputs,
     outputs: gateOutputs
@@ -124,7 +151,8 @@ export const actions: ActionSpec[] = [
   {
     dir: 'promote',
     name: 'promote-action/promote',
-    description: "Promote an image into the environment's workloads under a lock, wait for the rollout, roll back on failure.",
+    description:
+      "Promote an image into the environment's workloads under a lock, wait for the rollout, roll back on failure.",
     main: '../dist/promote/index.js',
     post: '../dist/promote/index.js',
     inputs: promoteInputs,
@@ -133,7 +161,8 @@ export const actions: ActionSpec[] = [
   {
     dir: 'verify',
     name: 'promote-action/verify',
-    description: 'Verify the environment is healthy on the promoted version and close the GitHub Deployment record.',
+    description:
+      'Verify the environment is healthy on the promoted version and close the GitHub Deployment record.',
     main: '../dist/verify/index.js',
     inputs: verifyInputs,
     outputs: verifyOutputs
@@ -153,11 +182,16 @@ export function renderActionYaml(spec: ActionSpec): string {
   ]
   for (const name of spec.inputs) {
     const input = inputs[name]
-    lines.push(`  ${name}:`, `    description: ${JSON.stringify(input.description)}`, `    required: ${input.required ?? false}`)
+    lines.push(
+      `  ${name}:`,
+      `    description: ${JSON.stringify(input.description)}`,
+      `    required: ${input.required ?? false}`
+    )
     if (input.default !== undefined) lines.push(`    default: ${JSON.stringify(input.default)}`)
   }
   lines.push('outputs:')
-  for (const name of spec.outputs) lines.push(`  ${name}:`, `    description: ${JSON.stringify(outputs[name])}`)
+  for (const name of spec.outputs)
+    lines.push(`  ${name}:`, `    description: ${JSON.stringify(outputs[name])}`)
   lines.push('runs:', '  using: node24', `  main: ${spec.main}`)
   if (spec.post) lines.push(`  post: ${spec.post}`, "  post-if: 'always()'")
   return `${lines.join('\n')}\n`

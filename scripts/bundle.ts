@@ -24,16 +24,22 @@ export async function bundle(outRoot = 'dist', only?: string[]): Promise<void> {
     if (only && !only.includes(name)) continue
     const out = join(outRoot, name)
     rmSync(out, { recursive: true, force: true })
-    execFileSync('ncc', ['build', entry, '-o', out, '--minify', '--transpile-only', '--quiet', '--no-source-map-register'], {
-      stdio: 'inherit'
-    })
+    execFileSync(
+      'ncc',
+      ['build', entry, '-o', out, '--minify', '--transpile-only', '--quiet', '--no-source-map-register'],
+      {
+        stdio: 'inherit'
+      }
+    )
     for (const file of readdirSync(out)) {
       if (!/^\d+\.index\.js$/.test(file)) continue
       const path = join(out, file)
       const result = await minify(readFileSync(path, 'utf8'), { module: true, compress: true, mangle: true })
       writeFileSync(path, result.code ?? '')
     }
-    const sizes = readdirSync(out).map((f) => `${f} ${(readFileSync(join(out, f)).length / 1024).toFixed(0)} KiB`)
+    const sizes = readdirSync(out).map(
+      (f) => `${f} ${(readFileSync(join(out, f)).length / 1024).toFixed(0)} KiB`
+    )
     console.log(`dist/${name}: ${sizes.join(', ')}`)
   }
 }

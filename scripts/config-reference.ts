@@ -30,7 +30,12 @@ export function renderConfigReference(root: Schema & { $defs?: Record<string, Sc
     const alts = s.anyOf ?? s.oneOf
     if (alts) return alts.map(typeOf).join(' or ')
     if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'values'}`
-    if (s.type === 'object' && !s.properties && s.additionalProperties && typeof s.additionalProperties === 'object')
+    if (
+      s.type === 'object' &&
+      !s.properties &&
+      s.additionalProperties &&
+      typeof s.additionalProperties === 'object'
+    )
       return `map of ${typeOf(s.additionalProperties)}`
     return Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any')
   }
@@ -41,21 +46,37 @@ export function renderConfigReference(root: Schema & { $defs?: Record<string, Sc
       seen = new Set([...seen, raw.$ref])
     }
     if (path) {
-      const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required ? '**required**' : ''
-      rows.push(`| \`${path}\` | ${typeOf(raw)} | ${def} | ${(s.description ?? raw.description ?? '').replace(/\|/g, '\\|')} |`)
+      const def =
+        s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required ? '**required**' : ''
+      rows.push(
+        `| \`${path}\` | ${typeOf(raw)} | ${def} | ${(s.description ?? raw.description ?? '').replace(/\|/g, '\\|')} |`
+      )
     }
     if (s.properties)
       for (const [key, child] of Object.entries(s.properties))
         walk(child, path ? `${path}.${key}` : key, s.required?.includes(key) ?? false, seen)
     if (s.type === 'array' && s.items && resolve(s.items).properties) walk(s.items, `${path}[]`, false, seen)
-    if (s.type === 'object' && !s.properties && s.additionalProperties && typeof s.additionalProperties === 'object')
+    if (
+      s.type === 'object' &&
+      !s.properties &&
+      s.additionalProperties &&
+      typeof s.additionalProperties === 'object'
+    )
       walk(s.additionalProperties, `${path}.<name>`, false, seen)
   }
   walk(root, '', false, new Set())
   // An environment layer has every key of defaults (documented once, above) plus from.
-  const layerRows = rows.filter((r) => !r.startsWith('| `environments.<name>.') || r.startsWith('| `environments.<name>.from`'))
+  const layerRows = rows.filter(
+    (r) => !r.startsWith('| `environments.<name>.') || r.startsWith('| `environments.<name>.from`')
+  )
   rows.length = 0
-  rows.push(...layerRows.map((r) => (r.startsWith('| `environments.<name>` ') ? r.replace(/\| *\|$/, '| Every key of `defaults` (overriding it), plus `from`. |') : r)))
+  rows.push(
+    ...layerRows.map((r) =>
+      r.startsWith('| `environments.<name>` ')
+        ? r.replace(/\| *\|$/, '| Every key of `defaults` (overriding it), plus `from`. |')
+        : r
+    )
+  )
   const gates = resolve({ $ref: '#/$defs/GateEntry' }).oneOf ?? []
   const gateSections = gates.map((g) => {
     const name = String(g.properties?.['uses']?.const)
@@ -64,8 +85,15 @@ export function renderConfigReference(root: Schema & { $defs?: Record<string, Sc
     if (settings?.properties)
       for (const [key, child] of Object.entries(settings.properties)) {
         const c = resolve(child)
-        const def = c.default !== undefined ? `\`${JSON.stringify(c.default)}\`` : settings.required?.includes(key) ? '**required**' : ''
-        gateRows.push(`| \`${key}\` | ${typeOf(child)} | ${def} | ${(c.description ?? '').replace(/\|/g, '\\|')} |`)
+        const def =
+          c.default !== undefined
+            ? `\`${JSON.stringify(c.default)}\``
+            : settings.required?.includes(key)
+              ? '**required**'
+              : ''
+        gateRows.push(
+          `| \`${key}\` | ${typeOf(child)} | ${def} | ${(c.description ?? '').replace(/\|/g, '\\|')} |`
+        )
       }
     return `### \`${name}\`\n\n${g.description ?? ''}\n\n${gateRows.length ? `| with | type | default | description |\n| --- | --- | --- | --- |\n${gateRows.join('\n')}` : '_No settings._'}\n`
   })

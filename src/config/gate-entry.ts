@@ -21,7 +21,9 @@ export const gateEntry = z
         code: 'custom',
         path: ['uses'],
         input: entry.uses,
-        message: names.length ? `one of the gates: ${names.join(', ')}` : 'a registered gate (none are registered)'
+        message: names.length
+          ? `one of the gates: ${names.join(', ')}`
+          : 'a registered gate (none are registered)'
       })
       return
     }

@@ -14,7 +14,11 @@ export function mergeLayers(base: unknown, override: unknown): unknown {
 }
 
 /** Which layer supplied the value at `path` of a merged environment, or undefined if neither has it. */
-export function layerOf(path: readonly PropertyKey[], base: unknown, override: unknown): 'override' | 'base' | undefined {
+export function layerOf(
+  path: readonly PropertyKey[],
+  base: unknown,
+  override: unknown
+): 'override' | 'base' | undefined {
   let b = base
   let o = override
   for (const key of path) {

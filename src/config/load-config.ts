@@ -41,7 +41,11 @@ export function parsePromotionConfig(text: string, file: string): PromotionConfi
   } catch (error) {
     if (error instanceof YAMLException)
       throw new ConfigurationError([
-        { path: file, found: 'a YAML syntax error', expected: `valid YAML (line ${(error.mark?.line ?? 0) + 1}, column ${(error.mark?.column ?? 0) + 1}: ${error.reason})` }
+        {
+          path: file,
+          found: 'a YAML syntax error',
+          expected: `valid YAML (line ${(error.mark?.line ?? 0) + 1}, column ${(error.mark?.column ?? 0) + 1}: ${error.reason})`
+        }
       ])
     throw error
   }
@@ -60,18 +64,26 @@ export function parsePromotionConfig(text: string, file: string): PromotionConfi
     if (!isPlainObject(entry)) continue
     const { from, ...override } = entry
     froms.set(name, typeof from === 'string' ? from : undefined)
-    const merged = { ...(mergeLayers(defaults, override) as object), name, ...(typeof from === 'string' ? { from } : {}) }
+    const merged = {
+      ...(mergeLayers(defaults, override) as object),
+      name,
+      ...(typeof from === 'string' ? { from } : {})
+    }
     const resolved = resolvedEnvironment.safeParse(merged, { reportInput: true })
     if (resolved.success) environments.set(name, resolved.data)
     else
       problems.push(
         ...problemsFromZod(resolved.error.issues, (path) =>
-          layerOf(path, defaults, override) === 'base' ? at(['defaults', ...path]) : at(['environments', name, ...path])
+          layerOf(path, defaults, override) === 'base'
+            ? at(['defaults', ...path])
+            : at(['environments', name, ...path])
         )
       )
   }
 
-  const { order, problems: graphProblems } = orderEnvironments(froms, (env) => at(['environments', env, 'from']))
+  const { order, problems: graphProblems } = orderEnvironments(froms, (env) =>
+    at(['environments', env, 'from'])
+  )
   problems.push(...graphProblems)
 
   if (problems.length > 0) throw new ConfigurationError(dedupe(problems))

@@ -16,5 +16,6 @@ export const dnsSubdomain = z
   .string()
   .max(253, { error: 'a DNS-1123 subdomain of at most 253 characters' })
   .regex(DNS1123_SUBDOMAIN, {
-    error: 'a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", starting and ending with a letter or digit)'
+    error:
+      'a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", starting and ending with a letter or digit)'
   })

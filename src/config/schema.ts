@@ -24,7 +24,9 @@ export const target = z
     name: dnsSubdomain.optional().describe('The workload name. Give name or selector, not both.'),
     selector: text
       .optional()
-      .describe('A label selector (app=web,tier in (api,worker)) choosing every workload of this kind it matches.'),
+      .describe(
+        'A label selector (app=web,tier in (api,worker)) choosing every workload of this kind it matches.'
+      ),
     namespace: dnsLabel.optional().describe("Overrides the environment's namespace for this target."),
     containers: z
       .array(dnsLabel)
@@ -40,7 +42,11 @@ export type Target = z.infer<typeof target>
 
 export const cluster = z.strictObject({
   name: dnsLabel.describe('A short name used in logs, summaries and the Deployment payload.'),
-  wave: z.int().min(1).default(1).describe('Clusters promote in ascending waves; clusters within a wave in parallel.'),
+  wave: z
+    .int()
+    .min(1)
+    .default(1)
+    .describe('Clusters promote in ascending waves; clusters within a wave in parallel.'),
   credentials: z
     .enum(['auto', 'input', 'env', 'in-cluster'])
     .default('auto')
@@ -90,14 +96,16 @@ const statusRange = z.union([
 
 const headerValue = z.union([
   z.string(),
-  z.strictObject({ 'from-env': z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }).describe('Read the value from an environment variable; treated as a secret.')
+  z
+    .strictObject({ 'from-env': z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) })
+    .describe('Read the value from an environment variable; treated as a secret.')
 ])
 
 export const httpCheck = z.strictObject({
   name: text.optional(),
-  url: z
-    .string()
-    .refine((u) => /^https?:\/\/[^\s/]+/i.test(u) && URL.canParse(u), { error: 'an http:// or https:// URL' }),
+  url: z.string().refine((u) => /^https?:\/\/[^\s/]+/i.test(u) && URL.canParse(u), {
+    error: 'an http:// or https:// URL'
+  }),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
   headers: z.record(z.string(), headerValue).default({}),
   body: z.string().optional(),
@@ -122,10 +130,14 @@ export const httpCheck = z.strictObject({
       json: z
         .array(
           z.strictObject({
-            path: text.describe('A dot/bracket path into the JSON body, such as version or build.sha or items[0].name.'),
-            equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).describe(
-              'The expected value; ${version}, ${sha}, ${tag} and ${digest} are replaced with the promoted values.'
-            )
+            path: text.describe(
+              'A dot/bracket path into the JSON body, such as version or build.sha or items[0].name.'
+            ),
+            equals: z
+              .union([z.string(), z.number(), z.boolean(), z.null()])
+              .describe(
+                'The expected value; ${version}, ${sha}, ${tag} and ${digest} are replaced with the promoted values.'
+              )
           })
         )
         .optional()
@@ -134,13 +146,22 @@ export const httpCheck = z.strictObject({
   timeout: duration.prefault('5s').describe('Per attempt.'),
   tls: z
     .strictObject({
-      'ca-file': text.optional().describe('A PEM CA bundle (path in the workspace) that replaces the default roots, as curl --cacert does.'),
+      'ca-file': text
+        .optional()
+        .describe(
+          'A PEM CA bundle (path in the workspace) that replaces the default roots, as curl --cacert does.'
+        ),
       'ca-pem': text.optional().describe('The same, inline.')
     })
     .default({})
     .describe('There is no insecure mode: give the CA that signed the endpoint certificate.'),
-  redirects: z.strictObject({ follow: z.boolean().default(true), max: z.int().min(0).max(20).default(5) }).prefault({}),
-  'retryable-statuses': z.array(z.int().min(400).max(499)).default([]).describe('4xx statuses to retry instead of failing at once.')
+  redirects: z
+    .strictObject({ follow: z.boolean().default(true), max: z.int().min(0).max(20).default(5) })
+    .prefault({}),
+  'retryable-statuses': z
+    .array(z.int().min(400).max(499))
+    .default([])
+    .describe('4xx statuses to retry instead of failing at once.')
 })
 export type HttpCheckConfig = z.infer<typeof httpCheck>
 
@@ -162,7 +183,10 @@ export const health = z.strictObject({
   kubernetes: z
     .strictObject({
       rollout: z.boolean().default(true).describe('Every target fully rolled out on the promoted image.'),
-      'no-restarts': z.boolean().default(true).describe('No pod of the new revision restarts during the soak window.'),
+      'no-restarts': z
+        .boolean()
+        .default(true)
+        .describe('No pod of the new revision restarts during the soak window.'),
       'pod-disruption-budgets': z.array(pdbCheck).default([])
     })
     .prefault({}),
@@ -183,7 +207,10 @@ export const gitops = z.strictObject({
 })
 
 export const gatePolicy = z.strictObject({
-  mode: z.enum(['enforce', 'report']).optional().describe('Default: report for pull_request events, enforce otherwise.'),
+  mode: z
+    .enum(['enforce', 'report'])
+    .optional()
+    .describe('Default: report for pull_request events, enforce otherwise.'),
   pending: z.enum(['fail', 'wait']).default('fail'),
   timeout: duration.prefault('10m')
 })
@@ -205,7 +232,9 @@ export const layer = z.strictObject({
       repository: text.optional().describe('The image repository, e.g. ghcr.io/org/app.'),
       tag: text
         .optional()
-        .describe('The tag to promote when no image input is given; ${sha} and ${short-sha} are replaced. Default: ${sha}.')
+        .describe(
+          'The tag to promote when no image input is given; ${sha} and ${short-sha} are replaced. Default: ${sha}.'
+        )
     })
     .optional(),
   gates: z.array(gateEntry).optional(),
@@ -255,17 +284,37 @@ export const resolvedEnvironment = z
   .superRefine((env, ctx) => {
     if (env.mode === 'kubernetes') {
       if (env.targets.length === 0)
-        ctx.addIssue({ code: 'custom', path: ['targets'], message: 'at least one target in kubernetes mode', input: undefined })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets'],
+          message: 'at least one target in kubernetes mode',
+          input: undefined
+        })
       const everyTargetHasNamespace = env.targets.every((t) => t.namespace) && env.clusters.every(() => true)
       if (!env.namespace && !everyTargetHasNamespace)
-        ctx.addIssue({ code: 'custom', path: ['namespace'], message: 'a namespace (or one on every target)', input: undefined })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['namespace'],
+          message: 'a namespace (or one on every target)',
+          input: undefined
+        })
     }
     if (env.mode === 'gitops' && !env.gitops)
-      ctx.addIssue({ code: 'custom', path: ['gitops'], message: 'a gitops section (path, image-name) in gitops mode', input: undefined })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gitops'],
+        message: 'a gitops section (path, image-name) in gitops mode',
+        input: undefined
+      })
     const names = new Set<string>()
     for (const [i, c] of env.clusters.entries()) {
       if (names.has(c.name))
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: 'a cluster name not used twice', input: c.name })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'name'],
+          message: 'a cluster name not used twice',
+          input: c.name
+        })
       names.add(c.name)
     }
   })

@@ -25,9 +25,13 @@ function expectedOf(issue: z.core.$ZodIssue): string {
         ? JSON.stringify(issue.values[0])
         : `one of: ${issue.values.map((v) => String(v)).join(', ')}`
     case 'too_small':
-      return issue.message.startsWith('Too small') ? `${sizeWord(issue.origin)} of at least ${issue.minimum}${unit(issue.origin)}` : issue.message
+      return issue.message.startsWith('Too small')
+        ? `${sizeWord(issue.origin)} of at least ${issue.minimum}${unit(issue.origin)}`
+        : issue.message
     case 'too_big':
-      return issue.message.startsWith('Too big') ? `${sizeWord(issue.origin)} of at most ${issue.maximum}${unit(issue.origin)}` : issue.message
+      return issue.message.startsWith('Too big')
+        ? `${sizeWord(issue.origin)} of at most ${issue.maximum}${unit(issue.origin)}`
+        : issue.message
     case 'unrecognized_keys':
       return 'no such key here (check the spelling against the config reference)'
     case 'invalid_union':
@@ -62,7 +66,11 @@ export function problemsFromZod(
     if (issue.code === 'unrecognized_keys') {
       const parent = issue.input as Record<string, unknown> | undefined
       for (const key of issue.keys)
-        problems.push({ path: locate([...issue.path, key]), value: parent?.[key], expected: expectedOf(issue) })
+        problems.push({
+          path: locate([...issue.path, key]),
+          value: parent?.[key],
+          expected: expectedOf(issue)
+        })
       continue
     }
     problems.push({ path: locate([...issue.path]), value: issue.input, expected: expectedOf(issue) })

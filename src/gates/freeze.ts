@@ -16,11 +16,9 @@ const DAY_TIME = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+([01]\d|2[0-3]):([0-5]\
 
 const timeOfDay = z.string().regex(TIME, { error: 'a 24-hour time such as 08:00 or 16:30' })
 const dayAndTime = z.string().regex(DAY_TIME, { error: 'a weekday and 24-hour time such as "fri 16:00"' })
-const localDateTime = z
-  .string()
-  .refine((text) => parseLocal(text) !== undefined, {
-    error: 'a local date (2025-12-22) or date and time (2025-12-22T18:00)'
-  })
+const localDateTime = z.string().refine((text) => parseLocal(text) !== undefined, {
+  error: 'a local date (2025-12-22) or date and time (2025-12-22T18:00)'
+})
 const weekday = z.preprocess(
   (v) => (typeof v === 'string' ? v.toLowerCase().slice(0, 3) : v),
   z.enum(WEEKDAYS)

@@ -2,7 +2,8 @@ import type { WorkflowContext } from '../runtime/workflow-context.js'
 import type { Octokit } from './octokit-factory.js'
 import { Permission, withPermission } from './permission-errors.js'
 
-export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success'
+export type DeploymentState =
+  'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success'
 
 export interface DeploymentSummary {
   id: number
@@ -40,7 +41,11 @@ const DESCRIPTION_LIMIT = 140
 export function createDeploymentRecords(octokit: Octokit, workflow: WorkflowContext): DeploymentRecords {
   const repo = { owner: workflow.owner, repo: workflow.repo }
   const newestStatus = async (id: number) => {
-    const { data } = await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: id, per_page: 1 })
+    const { data } = await octokit.rest.repos.listDeploymentStatuses({
+      ...repo,
+      deployment_id: id,
+      per_page: 1
+    })
     return data[0]
   }
   const summarise = async (d: {
@@ -56,7 +61,8 @@ export function createDeploymentRecords(octokit: Octokit, workflow: WorkflowCont
       sha: d.sha,
       environment: d.environment,
       createdAt: d.created_at,
-      payload: typeof d.payload === 'object' && d.payload !== null ? (d.payload as Record<string, unknown>) : {},
+      payload:
+        typeof d.payload === 'object' && d.payload !== null ? (d.payload as Record<string, unknown>) : {},
       state: status?.state as DeploymentState | undefined,
       statusUrl: status?.environment_url,
       logUrl: status?.log_url
@@ -64,22 +70,27 @@ export function createDeploymentRecords(octokit: Octokit, workflow: WorkflowCont
   }
   return {
     create: (request) =>
-      withPermission(Permission.deploymentsWrite, `create a deployment for ${request.environment}`, async () => {
-        const response = await octokit.rest.repos.createDeployment({
-          ...repo,
-          ref: request.sha,
-          environment: request.environment,
-          description: request.description.slice(0, DESCRIPTION_LIMIT),
-          payload: request.payload as { [key: string]: unknown },
-          production_environment: request.production,
-          // GitHub's defaults would merge the default branch into an old ref and wait for every status check.
-          auto_merge: false,
-          required_contexts: [],
-          task: 'deploy'
-        })
-        if (response.status !== 201) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(response.data)}`)
-        return (response.data as { id: number }).id
-      }),
+      withPermission(
+        Permission.deploymentsWrite,
+        `create a deployment for ${request.environment}`,
+        async () => {
+          const response = await octokit.rest.repos.createDeployment({
+            ...repo,
+            ref: request.sha,
+            environment: request.environment,
+            description: request.description.slice(0, DESCRIPTION_LIMIT),
+            payload: request.payload as { [key: string]: unknown },
+            production_environment: request.production,
+            // GitHub's defaults would merge the default branch into an old ref and wait for every status check.
+            auto_merge: false,
+            required_contexts: [],
+            task: 'deploy'
+          })
+          if (response.status !== 201)
+            throw new Error(`GitHub did not create the deployment: ${JSON.stringify(response.data)}`)
+          return (response.data as { id: number }).id
+        }
+      ),
     setStatus: (id, state, details) =>
       withPermission(Permission.deploymentsWrite, `set deployment ${id} to ${state}`, async () => {
         await octokit.rest.repos.createDeploymentStatus({

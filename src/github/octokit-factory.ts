@@ -41,12 +41,26 @@ export async function createOctokit(options: OctokitOptions): Promise<Octokit> {
         // Scoped to this client: one stage's writes are spaced, unrelated clients (tests running
         // several stages in one process) do not queue behind each other.
         id: `promote-action-${++instances}`,
-        onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-          logger.warning(`GitHub rate limit hit for ${request.method} ${request.url}; retrying in ${retryAfter}s`)
+        onRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+          _octokit: unknown,
+          retryCount: number
+        ) => {
+          logger.warning(
+            `GitHub rate limit hit for ${request.method} ${request.url}; retrying in ${retryAfter}s`
+          )
           return retryCount < retries
         },
-        onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-          logger.warning(`GitHub secondary rate limit hit for ${request.method} ${request.url}; retrying in ${retryAfter}s`)
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+          _octokit: unknown,
+          retryCount: number
+        ) => {
+          logger.warning(
+            `GitHub secondary rate limit hit for ${request.method} ${request.url}; retrying in ${retryAfter}s`
+          )
           return retryCount < retries
         }
       }

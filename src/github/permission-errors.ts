@@ -19,7 +19,11 @@ export type PermissionLine = (typeof Permission)[keyof typeof Permission]
  * GitHub answers 403 when a token lacks a permission, and 404 for a private resource it
  * may not see. Either way the fix is a `permissions:` line in the workflow: say which.
  */
-export async function withPermission<T>(permission: PermissionLine, what: string, call: () => Promise<T>): Promise<T> {
+export async function withPermission<T>(
+  permission: PermissionLine,
+  what: string,
+  call: () => Promise<T>
+): Promise<T> {
   try {
     return await call()
   } catch (error) {

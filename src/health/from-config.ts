@@ -45,7 +45,8 @@ export function httpChecksFromConfig(
           problems.push({
             path: `${pathPrefix}[${index}].headers.${name}.from-env`,
             value: value['from-env'],
-            expected: 'the name of a set environment variable (pass the secret with env: in the workflow step)'
+            expected:
+              'the name of a set environment variable (pass the secret with env: in the workflow step)'
           })
         headers[name] = fromEnv ?? ''
         secretHeaders.push(name)
@@ -59,10 +60,17 @@ export function httpChecksFromConfig(
       secretHeaders,
       expect: {
         status: entry.expect.status.map(toStatusExpectation),
-        ...(entry.expect['body-contains'] !== undefined ? { bodyContains: fill(entry.expect['body-contains']) } : {}),
+        ...(entry.expect['body-contains'] !== undefined
+          ? { bodyContains: fill(entry.expect['body-contains']) }
+          : {}),
         ...(entry.expect['body-matches'] !== undefined ? { bodyMatches: entry.expect['body-matches'] } : {}),
         ...(entry.expect.json
-          ? { json: entry.expect.json.map((j) => ({ path: j.path, equals: typeof j.equals === 'string' ? fill(j.equals) : j.equals })) }
+          ? {
+              json: entry.expect.json.map((j) => ({
+                path: j.path,
+                equals: typeof j.equals === 'string' ? fill(j.equals) : j.equals
+              }))
+            }
           : {})
       },
       timeoutMs: entry.timeout,

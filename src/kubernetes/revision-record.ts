@@ -33,9 +33,11 @@ export interface RevisionRecord {
 export async function recordRevision(
   api: WorkloadApi,
   target: WorkloadRef,
-  now: Date = new Date()
+  now: Date = new Date(),
+  /** The workload as just read, to save a second read. */
+  current?: Workload
 ): Promise<RevisionRecord> {
-  const workload = await api.getWorkload(target)
+  const workload = current ?? (await api.getWorkload(target))
   const record = revisionRecordOf(target, workload, now)
   if (target.kind === 'Deployment' && record.revision !== undefined) {
     const deployment = workload as V1Deployment

@@ -29,7 +29,8 @@ export class CoreLogger implements Logger {
   }
   mask(secret: string): void {
     // The runner masks line by line, so a multi-line secret is registered per line too.
-    for (const part of [secret, ...secret.split(/\r?\n/)]) if (part.trim().length >= 4) core.setSecret(part.trim())
+    for (const part of [secret, ...secret.split(/\r?\n/)])
+      if (part.trim().length >= 4) core.setSecret(part.trim())
   }
 }
 

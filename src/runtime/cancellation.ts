@@ -3,7 +3,10 @@
  * returned signal once, so the stage can stop waiting, leave nothing half-applied and
  * record why; a second signal is left to Node's default handling.
  */
-export function abortOnTermination(process_: NodeJS.Process = process): { signal: AbortSignal; dispose(): void } {
+export function abortOnTermination(process_: NodeJS.Process = process): {
+  signal: AbortSignal
+  dispose(): void
+} {
   const controller = new AbortController()
   const onSignal = (name: NodeJS.Signals) => {
     if (!controller.signal.aborted) controller.abort(new Error(`received ${name}`))

@@ -9,7 +9,8 @@ import type { Logger } from './logger.js'
  */
 export function reportFailure(error: unknown, logger: Logger, io: ActionIO): void {
   if (error instanceof ConfigurationError) {
-    for (const problem of error.problems) logger.error(describeProblem(problem), { title: 'Configuration error' })
+    for (const problem of error.problems)
+      logger.error(describeProblem(problem), { title: 'Configuration error' })
     io.setFailed(
       `Configuration error: ${error.problems.length} problem(s) found; nothing was changed. See the annotations above.`
     )

@@ -48,7 +48,8 @@ export function readWorkflowContext(env: NodeJS.ProcessEnv = process.env): Workf
     job: env['GITHUB_JOB'] ?? '',
     serverUrl,
     apiUrl: (env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/$/, ''),
-    runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}/attempts/${runAttempt}` : '',
+    runUrl:
+      repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}/attempts/${runAttempt}` : '',
     tempDir: env['RUNNER_TEMP'] ?? env['TMPDIR'] ?? '/tmp',
     workspace: env['GITHUB_WORKSPACE'] ?? process.cwd(),
     event() {

@@ -28,13 +28,19 @@ export interface CommonSettings {
 export async function readStageSettings<Extra>(
   io: ActionIO,
   workflow: WorkflowContext,
-  readExtra: (reader: InputReader, common: Omit<CommonSettings, 'environment' | 'upstream' | 'config'>) => Extra,
+  readExtra: (
+    reader: InputReader,
+    common: Omit<CommonSettings, 'environment' | 'upstream' | 'config'>
+  ) => Extra,
   finish?: (settings: CommonSettings & Extra, problems: ProblemList) => void
 ): Promise<CommonSettings & Extra> {
   const problems = new ProblemList()
   const reader = new InputReader(io, problems)
 
-  const environmentName = reader.required(Input.Environment, 'the name of an environment in the promotion config')
+  const environmentName = reader.required(
+    Input.Environment,
+    'the name of an environment in the promotion config'
+  )
   const sha = reader.matching(Input.Sha, SHA_PATTERN, 'a commit SHA (7 to 40 hex characters)') ?? workflow.sha
   if (!sha) problems.add({ path: 'input sha', expected: 'a commit SHA (GITHUB_SHA is not set either)' })
   const configPath = reader.text(Input.Config) ?? '.github/promotion.yml'

@@ -32,13 +32,21 @@ export function readPromoteSettings(io: ActionIO, workflow: WorkflowContext): Pr
       lockTimeoutMs = reader.durationMs(Input.LockTimeout)
       rollback = reader.oneOf(Input.Rollback, ['auto', 'never'] as const)
       if (imageInput !== undefined && fromUpstream)
-        reader.problems.add({ path: 'input from-upstream', value: 'true', expected: 'false when the image input is given' })
+        reader.problems.add({
+          path: 'input from-upstream',
+          value: 'true',
+          expected: 'false when the image input is given'
+        })
       if (imageInput !== undefined) {
         try {
           ImageReference.parse(imageInput)
         } catch (error) {
           if (!(error instanceof ImageReferenceError)) throw error
-          reader.problems.add({ path: 'input image', value: imageInput, expected: error.message.replace(/^.*?: /, '') })
+          reader.problems.add({
+            path: 'input image',
+            value: imageInput,
+            expected: error.message.replace(/^.*?: /, '')
+          })
         }
       }
       return {}
@@ -47,7 +55,8 @@ export function readPromoteSettings(io: ActionIO, workflow: WorkflowContext): Pr
     (settings, problems) => {
       const env = settings.environment
       let imageSource: ImageSource | undefined
-      if (imageInput !== undefined) imageSource = { kind: 'reference', image: ImageReference.parse(imageInput) }
+      if (imageInput !== undefined)
+        imageSource = { kind: 'reference', image: ImageReference.parse(imageInput) }
       else if (fromUpstream) {
         if (!settings.upstream)
           problems.add({
@@ -63,13 +72,19 @@ export function readPromoteSettings(io: ActionIO, workflow: WorkflowContext): Pr
             expected: `an image reference, from-upstream: true, or image.repository in the config for ${settings.environmentName}`
           })
         else {
-          const tag = env.image.tag.replaceAll('${sha}', settings.sha).replaceAll('${short-sha}', settings.sha.slice(0, 7))
+          const tag = env.image.tag
+            .replaceAll('${sha}', settings.sha)
+            .replaceAll('${short-sha}', settings.sha.slice(0, 7))
           const text = `${env.image.repository}:${tag}`
           try {
             imageSource = { kind: 'reference', image: ImageReference.parse(text) }
           } catch (error) {
             if (!(error instanceof ImageReferenceError)) throw error
-            problems.add({ path: `image.repository and image.tag of ${settings.environmentName}`, value: text, expected: 'a valid image reference' })
+            problems.add({
+              path: `image.repository and image.tag of ${settings.environmentName}`,
+              value: text,
+              expected: 'a valid image reference'
+            })
           }
         }
       }

@@ -33,15 +33,29 @@ interface Case {
 const cases: Case[] = [
   {
     name: 'unknown keys at several levels',
-    config: GOOD.replace('targets: [{ name: web }]', 'targets: [{ name: web, contianers: [web] }]\n  rolout: { timeout: 5m }'),
+    config: GOOD.replace(
+      'targets: [{ name: web }]',
+      'targets: [{ name: web, contianers: [web] }]\n  rolout: { timeout: 5m }'
+    ),
     problems: ['defaults.targets[0].contianers', 'defaults.rolout']
   },
   {
     name: 'wrong types',
-    config: GOOD.replace('staging: {}', 'staging: { namespace: 42, production: "yes", lock: { enabled: sometimes } }'),
-    problems: ['environments.staging.namespace: got 42; expected a string', 'environments.staging.production: got "yes"', 'environments.staging.lock.enabled']
+    config: GOOD.replace(
+      'staging: {}',
+      'staging: { namespace: 42, production: "yes", lock: { enabled: sometimes } }'
+    ),
+    problems: [
+      'environments.staging.namespace: got 42; expected a string',
+      'environments.staging.production: got "yes"',
+      'environments.staging.lock.enabled'
+    ]
   },
-  { name: 'no environments', config: 'environments: {}\n', problems: ['environments: got {}; expected at least one environment'] },
+  {
+    name: 'no environments',
+    config: 'environments: {}\n',
+    problems: ['environments: got {}; expected at least one environment']
+  },
   {
     name: 'a cycle in from',
     config: GOOD.replace('staging: {}', 'staging: { from: production }'),
@@ -50,11 +64,16 @@ const cases: Case[] = [
   {
     name: 'from naming an unknown environment',
     config: GOOD.replace('production: { from: staging }', 'production: { from: stagin }'),
-    problems: ['environments.production.from: got "stagin"; expected one of the environments: staging, production']
+    problems: [
+      'environments.production.from: got "stagin"; expected one of the environments: staging, production'
+    ]
   },
   {
     name: 'an unknown gate',
-    config: GOOD.replace('production: { from: staging }', 'production: { from: staging, gates: [{ uses: vibes-check }] }'),
+    config: GOOD.replace(
+      'production: { from: staging }',
+      'production: { from: staging, gates: [{ uses: vibes-check }] }'
+    ),
     problems: ['environments.production.gates[0].uses: got "vibes-check"']
   },
   {
@@ -65,15 +84,29 @@ const cases: Case[] = [
   },
   {
     name: 'names that are not DNS-1123 labels',
-    config: GOOD.replace('namespace: shop', 'namespace: Shop_NS').replace('{ name: web }', '{ name: Web_App, containers: [Main] }'),
-    problems: ['defaults.namespace: got "Shop_NS"', 'defaults.targets[0].name: got "Web_App"', 'defaults.targets[0].containers[0]: got "Main"']
+    config: GOOD.replace('namespace: shop', 'namespace: Shop_NS').replace(
+      '{ name: web }',
+      '{ name: Web_App, containers: [Main] }'
+    ),
+    problems: [
+      'defaults.namespace: got "Shop_NS"',
+      'defaults.targets[0].name: got "Web_App"',
+      'defaults.targets[0].containers[0]: got "Main"'
+    ]
   },
   {
     name: 'health URLs that are not http(s)',
-    config: GOOD.replace('staging: {}', 'staging: { health: { http: [{ url: "ftp://app/healthz" }, { url: "not a url" }] } }'),
+    config: GOOD.replace(
+      'staging: {}',
+      'staging: { health: { http: [{ url: "ftp://app/healthz" }, { url: "not a url" }] } }'
+    ),
     problems: ['health.http[0].url: got "ftp://app/healthz"', 'health.http[1].url: got "not a url"']
   },
-  { name: 'dry-run: maybe', inputs: { 'dry-run': 'maybe' }, problems: ['input dry-run: got "maybe"; expected true or false'] },
+  {
+    name: 'dry-run: maybe',
+    inputs: { 'dry-run': 'maybe' },
+    problems: ['input dry-run: got "maybe"; expected true or false']
+  },
   {
     name: 'bad inputs and a bad config reported together',
     config: GOOD.replace('namespace: shop', 'namespace: "-shop"'),
@@ -86,7 +119,11 @@ const cases: Case[] = [
     inputs: { environment: 'prod' },
     problems: ['input environment: got "prod"; expected one of the environments in']
   },
-  { name: 'YAML that does not parse', config: 'environments:\n  staging: [\n', problems: ['expected valid YAML (line'] }
+  {
+    name: 'YAML that does not parse',
+    config: 'environments:\n  staging: [\n',
+    problems: ['expected valid YAML (line']
+  }
 ]
 
 const TOKEN = 'ghs_badInputCorpusTokenThatMustNeverPrint0001'
@@ -101,34 +138,39 @@ describe('bad input', () => {
 
   const bundles: BundleName[] = ['promote', 'gate', 'verify', 'main']
   describe.each(bundles)('through the %s bundle', (bundle) => {
-    it.each(cases.filter((c) => !c.bundles || c.bundles.includes(bundle)))('$name: one configuration error listing every problem, exit 1, no network call', async (testCase) => {
-      const dir = mkdtempSync(join(tmpdir(), 'bad-input-'))
-      writeFileSync(join(dir, 'promotion.yml'), testCase.config ?? GOOD)
-      const before = counter.connections()
-      const result = await launchAction({
-        bundle,
-        cwd: dir,
-        inputs: {
-          environment: 'staging',
-          config: 'promotion.yml',
-          'github-token': TOKEN,
-          kubeconfig: kubeconfigFor(counter.url, KUBE_TOKEN),
-          ...(bundle === 'main' ? { stage: 'promote' } : {}),
-          ...testCase.inputs
-        },
-        env: { GITHUB_API_URL: counter.url }
-      })
-      const annotations = result.stdout.split('\n').filter((l) => l.startsWith('::error title=Configuration error::'))
-      for (const problem of testCase.problems) expect(annotations.join('\n')).toContain(problem)
-      expect(result.stdout).toContain('Configuration error:')
-      expect(result.exitCode).toBe(1)
-      expect(counter.connections() - before).toBe(0)
-      const outsideMasks = `${result.stdout}\n${result.stderr}`
-        .split('\n')
-        .filter((l) => !l.startsWith('::add-mask::'))
-        .join('\n')
-      expect(outsideMasks).not.toContain(TOKEN)
-      expect(outsideMasks).not.toContain(KUBE_TOKEN)
-    })
+    it.each(cases.filter((c) => !c.bundles || c.bundles.includes(bundle)))(
+      '$name: one configuration error listing every problem, exit 1, no network call',
+      async (testCase) => {
+        const dir = mkdtempSync(join(tmpdir(), 'bad-input-'))
+        writeFileSync(join(dir, 'promotion.yml'), testCase.config ?? GOOD)
+        const before = counter.connections()
+        const result = await launchAction({
+          bundle,
+          cwd: dir,
+          inputs: {
+            environment: 'staging',
+            config: 'promotion.yml',
+            'github-token': TOKEN,
+            kubeconfig: kubeconfigFor(counter.url, KUBE_TOKEN),
+            ...(bundle === 'main' ? { stage: 'promote' } : {}),
+            ...testCase.inputs
+          },
+          env: { GITHUB_API_URL: counter.url }
+        })
+        const annotations = result.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('::error title=Configuration error::'))
+        for (const problem of testCase.problems) expect(annotations.join('\n')).toContain(problem)
+        expect(result.stdout).toContain('Configuration error:')
+        expect(result.exitCode).toBe(1)
+        expect(counter.connections() - before).toBe(0)
+        const outsideMasks = `${result.stdout}\n${result.stderr}`
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n')
+        expect(outsideMasks).not.toContain(TOKEN)
+        expect(outsideMasks).not.toContain(KUBE_TOKEN)
+      }
+    )
   })
 })

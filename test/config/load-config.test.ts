@@ -36,26 +36,44 @@ environments:
   it('merges defaults into each environment key by key, the environment winning', () => {
     const production = parsePromotionConfig(base, 'p.yml').environments.get('production')!
     expect(production.namespace).toBe('shop')
-    expect(production.rollout).toMatchObject({ timeout: 300_000, rollback: 'never', 'fail-fast': { 'failing-pods': 2, enabled: true } })
+    expect(production.rollout).toMatchObject({
+      timeout: 300_000,
+      rollback: 'never',
+      'fail-fast': { 'failing-pods': 2, enabled: true }
+    })
     expect(parsePromotionConfig(base, 'p.yml').environments.get('staging')!.namespace).toBe('shop-staging')
   })
 
   it('replaces lists rather than splicing them', () => {
-    const config = parsePromotionConfig(base.replace('staging: { from', 'staging: { targets: [{ name: api }], from'), 'p.yml')
+    const config = parsePromotionConfig(
+      base.replace('staging: { from', 'staging: { targets: [{ name: api }], from'),
+      'p.yml'
+    )
     expect(config.environments.get('staging')!.targets.map((t) => t.name)).toEqual(['api'])
   })
 
   it('applies documented defaults', () => {
     const dev = parsePromotionConfig(base, 'p.yml').environments.get('development')!
-    expect(dev.lock).toEqual({ enabled: true, 'lease-duration': 30_000, timeout: 900_000, 'wait-for-deployments': true })
+    expect(dev.lock).toEqual({
+      enabled: true,
+      'lease-duration': 30_000,
+      timeout: 900_000,
+      'wait-for-deployments': true
+    })
     expect(dev.clusters).toEqual([{ name: 'default', wave: 1, credentials: 'auto' }])
     expect(dev.image.tag).toBe('${sha}')
   })
 
   it('points a bad value at the layer that supplied it', () => {
-    const problems = problemsOf(base.replace('timeout: 5m', 'timeout: five').replace('namespace: shop-staging', 'namespace: Shop'))
-    expect(problems).toContainEqual(expect.stringContaining('promotion.yml: defaults.rollout.timeout: got "five"; expected a duration'))
-    expect(problems).toContainEqual(expect.stringContaining('promotion.yml: environments.staging.namespace: got "Shop"'))
+    const problems = problemsOf(
+      base.replace('timeout: 5m', 'timeout: five').replace('namespace: shop-staging', 'namespace: Shop')
+    )
+    expect(problems).toContainEqual(
+      expect.stringContaining('promotion.yml: defaults.rollout.timeout: got "five"; expected a duration')
+    )
+    expect(problems).toContainEqual(
+      expect.stringContaining('promotion.yml: environments.staging.namespace: got "Shop"')
+    )
   })
 
   it('reports a bad value in defaults once, not once per environment', () => {
@@ -65,7 +83,9 @@ environments:
 
   it('asks for a required value missing from both layers where an environment would set it', () => {
     const problems = problemsOf(base.replace('  targets: [{ name: web }]\n', ''))
-    expect(problems).toContainEqual(expect.stringContaining('environments.development.targets: missing; expected at least one target'))
+    expect(problems).toContainEqual(
+      expect.stringContaining('environments.development.targets: missing; expected at least one target')
+    )
   })
 
   it('rejects a target with both a name and a selector', () => {
@@ -76,13 +96,19 @@ environments:
 
   it('reports cycles and unknown upstream environments together with schema problems', () => {
     const problems = problemsOf(
-      base.replace('development: {}', 'development: { from: production }').replace('rollback: never', 'rollback: sometimes')
+      base
+        .replace('development: {}', 'development: { from: production }')
+        .replace('rollback: never', 'rollback: sometimes')
     )
     expect(problems.join('\n')).toMatch(/no cycle in from/)
-    expect(problems.join('\n')).toMatch(/environments.production.rollout.rollback: got "sometimes"; expected one of: auto, never/)
+    expect(problems.join('\n')).toMatch(
+      /environments.production.rollout.rollback: got "sometimes"; expected one of: auto, never/
+    )
   })
 
   it('names the line of a YAML syntax error', () => {
-    expect(problemsOf('environments:\n  a: [\n')).toContainEqual(expect.stringMatching(/expected valid YAML \(line \d+, column \d+/))
+    expect(problemsOf('environments:\n  a: [\n')).toContainEqual(
+      expect.stringMatching(/expected valid YAML \(line \d+, column \d+/)
+    )
   })
 })

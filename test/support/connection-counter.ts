@@ -4,7 +4,11 @@ import { createServer, type Server } from 'node:net'
  * A TCP listener that accepts and counts connections and answers nothing. Pointing
  * GITHUB_API_URL and a kubeconfig's server at it proves a run made no network call.
  */
-export async function startConnectionCounter(): Promise<{ url: string; connections(): number; close(): Promise<void> }> {
+export async function startConnectionCounter(): Promise<{
+  url: string
+  connections(): number
+  close(): Promise<void>
+}> {
   let count = 0
   const server: Server = createServer((socket) => {
     count++

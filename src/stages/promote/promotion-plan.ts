@@ -43,13 +43,14 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
       ).flat()
       return Promise.all(
         refs.map(async ({ ref, containers }) => {
-          const record = await recordRevision(cluster.api, ref, request.now).catch((error: unknown) => {
+          const notFound = (error: unknown): never => {
             throw new OperationalError(`cluster ${cluster.name}: ${(error as Error).message}`, {
               title: 'Target not found',
               cause: error
             })
-          })
-          const workload = await cluster.api.getWorkload(ref)
+          }
+          const workload = await cluster.api.getWorkload(ref).catch(notFound)
+          const record = await recordRevision(cluster.api, ref, request.now, workload).catch(notFound)
           let plan: SetImagePlan
           try {
             plan = planSetImage(ref.kind, workload, {

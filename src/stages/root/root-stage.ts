@@ -14,18 +14,23 @@ type StageName = (typeof STAGES)[number]
 export async function rootStage(context: StageContext): Promise<void> {
   const stage = (context.io.getInput(Input.Stage) || 'all') as StageName
   if (!STAGES.includes(stage))
-    throw new ConfigurationError([{ path: `input ${Input.Stage}`, value: stage, expected: `one of: ${STAGES.join(', ')}` }])
+    throw new ConfigurationError([
+      { path: `input ${Input.Stage}`, value: stage, expected: `one of: ${STAGES.join(', ')}` }
+    ])
 
   const io = chainOutputsToInputs(context.io)
   const chained = { ...context, io }
   const { isPostStep } = await import('../../runtime/post-step.js')
   if (isPostStep(context.io)) {
-    if (stage === 'promote' || stage === 'all') await (await import('../promote/promote-stage.js')).promoteStage(chained)
+    if (stage === 'promote' || stage === 'all')
+      await (await import('../promote/promote-stage.js')).promoteStage(chained)
     return
   }
   if (stage === 'gate' || stage === 'all') await (await import('../gate/gate-stage.js')).gateStage(chained)
-  if (stage === 'promote' || stage === 'all') await (await import('../promote/promote-stage.js')).promoteStage(chained)
-  if (stage === 'verify' || stage === 'all') await (await import('../verify/verify-stage.js')).verifyStage(chained)
+  if (stage === 'promote' || stage === 'all')
+    await (await import('../promote/promote-stage.js')).promoteStage(chained)
+  if (stage === 'verify' || stage === 'all')
+    await (await import('../verify/verify-stage.js')).verifyStage(chained)
 }
 
 /** Outputs of an earlier stage that a later stage reads as an input of the same name. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startGitHubEmulator, type GitHubEmulator } from '../../../simulator/github/index.js'
 import type { Clock } from '../../../src/health/clock.js'
-import type { ActionIO, InputName, OutputName, StateName } from '../../../src/runtime/action-io.js'
+import type { InputName } from '../../../src/runtime/action-io.js'
+import { MemoryIO } from '../../support/memory-io.js'
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 import { runStage } from '../../../src/runtime/run-stage.js'
 import { gateStage } from '../../../src/stages/gate/gate-stage.js'
@@ -11,33 +12,6 @@ import { gateStage } from '../../../src/stages/gate/gate-stage.js'
 export const SHA = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
 export const OTHER_SHA = '9e26dfeeb6e641a33dae4961196235bdb965b21b'
 export const RUN_ID = '5150'
-
-/** The runner's side of the protocol, in memory. */
-export class MemoryIO implements ActionIO {
-  readonly outputs: Record<string, string> = {}
-  readonly state: Record<string, string> = {}
-  summary = ''
-  failed: string | undefined
-  constructor(private readonly inputs: Partial<Record<InputName, string>>) {}
-  getInput(name: InputName): string {
-    return (this.inputs[name] ?? '').trim()
-  }
-  setOutput(name: OutputName, value: string): void {
-    this.outputs[name] = value
-  }
-  saveState(name: StateName, value: string): void {
-    this.state[name] = value
-  }
-  getState(name: StateName): string {
-    return this.state[name] ?? ''
-  }
-  async appendSummary(markdown: string): Promise<void> {
-    this.summary += markdown
-  }
-  setFailed(message: string): void {
-    this.failed = message
-  }
-}
 
 export interface StageRun {
   io: MemoryIO

@@ -4,7 +4,7 @@ import { startHealthServer, type HealthServer } from '../../../simulator/health/
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 import { UnmaskedLogger } from '../../health/support/checks.js'
 import { createTestPki, type TestPki } from '../../health/support/tls.js'
-import { QUICK_POLICY, runVerify, SHA, workspaceWith } from '../../support/memory-io.js'
+import { QUICK_POLICY, runVerify, SHA, workspaceWith } from './support.js'
 
 function config(http: string, extra = ''): string {
   return `version: 1

@@ -10,7 +10,7 @@ import type { WorkloadRef } from '../../../src/kubernetes/workload-kinds.js'
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 import { startTestCluster, type TestCluster } from '../../kubernetes/support/cluster.js'
 import { deploymentManifest } from '../../kubernetes/support/fixtures.js'
-import { QUICK_POLICY, runVerify, SHA, workspaceWith } from '../../support/memory-io.js'
+import { QUICK_POLICY, runVerify, SHA, workspaceWith } from './support.js'
 
 const NAMESPACE = 'shop'
 let cluster: TestCluster

@@ -13,7 +13,8 @@ import {
   type LaunchOptions,
   type LaunchResult
 } from '../../../../simulator/runner/launch-action.js'
-import type { ActionIO, InputName, OutputName, StateName } from '../../../../src/runtime/action-io.js'
+import { MemoryIO } from '../../../support/memory-io.js'
+export { MemoryIO }
 import { RecordingLogger } from '../../../../src/runtime/logger.js'
 import type { StageContext } from '../../../../src/runtime/run-stage.js'
 import { readWorkflowContext } from '../../../../src/runtime/workflow-context.js'
@@ -181,33 +182,6 @@ export async function startPromotionWorld(
       await Promise.all([sim.close(), github.close()])
       rmSync(workspace, { recursive: true, force: true })
     }
-  }
-}
-
-/** The runner's side of the protocol, in memory. */
-export class MemoryIO implements ActionIO {
-  readonly outputs: Record<string, string> = {}
-  readonly state: Record<string, string> = {}
-  summary = ''
-  failed: string | undefined
-  constructor(private readonly inputs: Partial<Record<InputName, string>>) {}
-  getInput(name: InputName): string {
-    return (this.inputs[name] ?? '').trim()
-  }
-  setOutput(name: OutputName, value: string): void {
-    this.outputs[name] = value
-  }
-  saveState(name: StateName, value: string): void {
-    this.state[name] = value
-  }
-  getState(name: StateName): string {
-    return this.state[name] ?? ''
-  }
-  async appendSummary(markdown: string): Promise<void> {
-    this.summary += markdown
-  }
-  setFailed(message: string): void {
-    this.failed = message
   }
 }
 

@@ -1,0 +1,203 @@
+/**
+ * Promote stage figures against the Kubernetes simulator and the GitHub emulator:
+ * - rollout complete -> stage reports success (p50/p95 over 20 runs, in-process);
+ * - first backoff reason on a new pod -> failure reported;
+ * - 50 Deployments vs 1: wall time ratio and Kubernetes requests per target (bundle, as the runner runs it);
+ * - peak memory of the bundle at 50 targets.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import {
+  environmentConfig,
+  NEW,
+  OLD,
+  startPromotionWorld,
+  type PromotionWorld
+} from '../test/stages/promote/support/promotion-world.js'
+import { percentile } from './stats.js'
+
+type Dep = {
+  metadata: { generation?: number }
+  spec: { replicas?: number }
+  status?: Record<string, number | undefined>
+}
+
+function deployment(name: string, image: string, replicas = 2): object {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop', labels: { app: name, tier: 'bench' } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name, tier: 'bench' } },
+        spec: { containers: [{ name: 'app', image }] }
+      }
+    }
+  }
+}
+
+/** kubectl's "successfully rolled out" condition, read straight from the simulator's store. */
+function complete(sim: PromotionWorld['sim'], name: string, image: string): boolean {
+  const d = sim.get('deployments', 'shop', name) as Dep & {
+    spec: { template: { spec: { containers: { image: string }[] } } }
+  }
+  const s = d.status ?? {}
+  const replicas = d.spec.replicas ?? 1
+  return (
+    d.spec.template.spec.containers[0]!.image === image &&
+    s['observedGeneration'] === d.metadata.generation &&
+    (s['updatedReplicas'] ?? 0) === replicas &&
+    (s['replicas'] ?? 0) === replicas &&
+    (s['availableReplicas'] ?? 0) === replicas
+  )
+}
+
+/** Calls `onTrue` at the first moment `check` holds, polling the in-process store every event-loop turn. */
+function whenTrue(check: () => boolean): { at: () => number; stop: () => void } {
+  let at = 0
+  let stopped = false
+  const tick = () => {
+    if (stopped) return
+    if (!at && check()) at = performance.now()
+    setImmediate(tick)
+  }
+  setImmediate(tick)
+  return { at: () => at, stop: () => (stopped = true) }
+}
+
+async function completionToSuccess(): Promise<number[]> {
+  const world = await startPromotionWorld(environmentConfig({ targets: '      - name: api' }), {
+    controllerTickMs: 5
+  })
+  const samples: number[] = []
+  try {
+    world.sim.create(deployment('api', OLD))
+    for (let i = 0; i < 20; i++) {
+      const image = i % 2 === 0 ? NEW : OLD
+      while (!complete(world.sim, 'api', i % 2 === 0 ? OLD : NEW) && i > 0)
+        await new Promise((r) => setTimeout(r, 5))
+      const probe = whenTrue(() => complete(world.sim, 'api', image))
+      const run = await world.inProcess({ image, 'github-token': '' }, { runId: `bench-${i}` })
+      const ended = performance.now()
+      probe.stop()
+      if (run.report?.result !== 'success' || !probe.at())
+        throw new Error(`run ${i}: ${String(run.error ?? run.report?.result)}`)
+      samples.push(ended - probe.at())
+    }
+  } finally {
+    await world.close()
+  }
+  return samples
+}
+
+async function failingImageDetection(): Promise<number> {
+  const world = await startPromotionWorld(environmentConfig({ targets: '      - name: api' }), {
+    controllerTickMs: 5
+  })
+  try {
+    world.sim.create(deployment('api', OLD))
+    await new Promise((r) => setTimeout(r, 300))
+    const bad = 'ghcr.io/acme/api:crashing'
+    world.sim.setImageBehaviour(bad, { kind: 'image-pull-backoff', afterMs: 50 })
+    const firstReason = whenTrue(() =>
+      (
+        world.sim.list('pods', 'shop') as Array<{
+          status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string } } }> }
+        }>
+      ).some((p) =>
+        (p.status?.containerStatuses ?? []).some((c) =>
+          /BackOff|ErrImagePull/.test(c.state?.waiting?.reason ?? '')
+        )
+      )
+    )
+    const run = await world.inProcess(
+      { image: bad, rollback: 'never', 'github-token': '' },
+      { runId: 'bench-fail' }
+    )
+    const ended = performance.now()
+    firstReason.stop()
+    if (run.report?.result === 'success' || !firstReason.at())
+      throw new Error('the failing image was not detected')
+    return ended - firstReason.at()
+  } finally {
+    await world.close()
+  }
+}
+
+/**
+ * The simulator's own share of a scale run: the same rollouts started by writing the new
+ * image directly into its store, timed until every Deployment is complete.
+ */
+async function simulatorOnly(count: number): Promise<number> {
+  const world = await startPromotionWorld(environmentConfig({ targets: '      - selector: tier=bench' }), {
+    controllerTickMs: 10
+  })
+  try {
+    for (let i = 0; i < count; i++) world.sim.create(deployment(`svc-${i}`, OLD, 1))
+    await new Promise((r) => setTimeout(r, 500 + count * 10))
+    const started = performance.now()
+    for (let i = 0; i < count; i++) {
+      const d = world.sim.get('deployments', 'shop', `svc-${i}`) as {
+        spec: { template: { spec: { containers: { image: string }[] } } }
+      }
+      d.spec.template.spec.containers[0]!.image = NEW
+      world.sim.update(d)
+    }
+    while (![...Array(count).keys()].every((i) => complete(world.sim, `svc-${i}`, NEW)))
+      await new Promise((r) => setImmediate(r))
+    return performance.now() - started
+  } finally {
+    await world.close()
+  }
+}
+
+async function scaleRun(count: number): Promise<{ ms: number; requests: number; maxRssMiB: number }> {
+  const world = await startPromotionWorld(environmentConfig({ targets: '      - selector: tier=bench' }), {
+    controllerTickMs: 10
+  })
+  try {
+    for (let i = 0; i < count; i++) world.sim.create(deployment(`svc-${i}`, OLD, 1))
+    await new Promise((r) => setTimeout(r, 500 + count * 10))
+    const before = world.sim.requestLog.length
+    const rssFile = join(mkdtempSync(join(tmpdir(), 'rss-')), 'max-rss')
+    const result = await world.launch(
+      { image: NEW, 'github-token': '' },
+      {
+        env: {
+          NODE_OPTIONS: `--import=${resolve('bench/report-max-rss.mjs')}`,
+          BENCH_MAX_RSS_FILE: rssFile,
+          GITHUB_API_URL: world.github.url,
+          KUBECONFIG: undefined
+        }
+      }
+    )
+    if (result.exitCode !== 0) throw new Error(`promotion of ${count} failed: ${result.stdout.slice(-800)}`)
+    return {
+      ms: result.durationMs,
+      requests: world.sim.requestLog.length - before,
+      maxRssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024
+    }
+  } finally {
+    await world.close()
+  }
+}
+
+export async function promoteFigures(): Promise<string[]> {
+  const samples = await completionToSuccess()
+  const detection = await failingImageDetection()
+  const one = await scaleRun(1)
+  const fifty = await scaleRun(50)
+  const simOne = await simulatorOnly(1)
+  const simFifty = await simulatorOnly(50)
+  return [
+    `rollout complete -> stage reports success (20 runs, in-process): p50 ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (target p50 <= 50 ms)`,
+    `first backoff reason on a new pod -> failure reported (defaults, rollback: never): ${(detection / 1000).toFixed(2)} s (target <= 15 s)`,
+    `50 Deployments vs 1 (bundle as the runner runs it): ${fifty.ms.toFixed(0)} ms vs ${one.ms.toFixed(0)} ms = ${(fifty.ms / one.ms).toFixed(2)}x (target <= 1.5x)`,
+    `  the simulator alone (image written into its store, no action): 50 rollouts ${simFifty.toFixed(0)} ms vs 1 in ${simOne.toFixed(0)} ms = ${(simFifty / simOne).toFixed(2)}x, so its controllers account for ${Math.max(0, simFifty - simOne).toFixed(0)} ms of the difference`,
+    `Kubernetes requests: ${one.requests} for 1 target; ${fifty.requests} for 50 = ${(fifty.requests / 50).toFixed(1)} per target`,
+    `peak memory of the promote bundle at 50 targets: ${fifty.maxRssMiB.toFixed(0)} MiB (target <= 200 MB); at 1 target ${one.maxRssMiB.toFixed(0)} MiB`
+  ]
+}
