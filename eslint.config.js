@@ -13,7 +13,14 @@ export default tseslint.config(
       // Library code logs through the Logger it is given; only the runtime edge touches @actions/core.
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@actions/core', message: 'Use the Logger/ActionIO passed in (src/runtime is the only edge).' }] }
+        {
+          paths: [
+            {
+              name: '@actions/core',
+              message: 'Use the Logger/ActionIO passed in (src/runtime is the only edge).'
+            }
+          ]
+        }
       ]
     }
   },
