@@ -26,7 +26,7 @@ const NAME_MAX_LENGTH = 255
 const DOCKER_HUB = 'docker.io'
 const LEGACY_DOCKER_HUB = 'index.docker.io'
 
-const EXPECTED_FORM = '[registry[:port]/]path[:tag][@sha256:<64 hex>], e.g. ghcr.io/acme/api:1.2.3'
+export const IMAGE_REFERENCE_FORM = '[registry[:port]/]path[:tag][@sha256:<64 hex>], e.g. ghcr.io/acme/api:1.2.3'
 
 export class ImageReferenceError extends Error {
   override readonly name = 'ImageReferenceError'
@@ -34,7 +34,7 @@ export class ImageReferenceError extends Error {
     readonly value: string,
     readonly problem: string
   ) {
-    super(`Invalid image reference ${JSON.stringify(value)}: ${problem}. Expected ${EXPECTED_FORM}.`)
+    super(`Invalid image reference ${JSON.stringify(value)}: ${problem}. Expected ${IMAGE_REFERENCE_FORM}.`)
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ActionIO, InputName } from '../runtime/action-io.js'
 import type { ProblemList } from '../runtime/errors.js'
 import { DURATION_EXPECTED, parseDuration } from '../config/duration.js'
+import { IMAGE_REFERENCE_FORM, ImageReference, ImageReferenceError } from '../image/image-reference.js'
 
 /**
  * Typed readers over raw inputs. Each records a Problem naming the input, the value and
@@ -47,6 +48,19 @@ export class InputReader {
     const ms = parseDuration(value)
     if (ms === undefined) this.problems.add({ path: `input ${name}`, value, expected: DURATION_EXPECTED })
     return ms
+  }
+
+  /** An OCI image reference, parsed by the distribution grammar. */
+  image(name: InputName): ImageReference | undefined {
+    const value = this.text(name)
+    if (value === undefined) return undefined
+    try {
+      return ImageReference.parse(value)
+    } catch (error) {
+      if (!(error instanceof ImageReferenceError)) throw error
+      this.problems.add({ path: `input ${name}`, value, expected: `${IMAGE_REFERENCE_FORM} (${error.problem})` })
+      return undefined
+    }
   }
 
   matching(name: InputName, pattern: RegExp, expected: string): string | undefined {

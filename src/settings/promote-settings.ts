@@ -18,6 +18,7 @@ export interface PromoteSettings extends CommonSettings {
 
 export function readPromoteSettings(io: ActionIO, workflow: WorkflowContext): Promise<PromoteSettings> {
   let imageInput: string | undefined
+  let image: ImageReference | undefined
   let fromUpstream = false
   let timeoutMs: number | undefined
   let lockTimeoutMs: number | undefined
@@ -27,6 +28,7 @@ export function readPromoteSettings(io: ActionIO, workflow: WorkflowContext): Pr
     workflow,
     (reader) => {
       imageInput = reader.text(Input.Image)
+      image = reader.image(Input.Image)
       fromUpstream = reader.boolean(Input.FromUpstream) ?? false
       timeoutMs = reader.durationMs(Input.Timeout)
       lockTimeoutMs = reader.durationMs(Input.LockTimeout)
@@ -37,26 +39,14 @@ export function readPromoteSettings(io: ActionIO, workflow: WorkflowContext): Pr
           value: 'true',
           expected: 'false when the image input is given'
         })
-      if (imageInput !== undefined) {
-        try {
-          ImageReference.parse(imageInput)
-        } catch (error) {
-          if (!(error instanceof ImageReferenceError)) throw error
-          reader.problems.add({
-            path: 'input image',
-            value: imageInput,
-            expected: error.message.replace(/^.*?: /, '')
-          })
-        }
-      }
       return {}
     },
     // Which image to promote depends on the environment's config, read by now.
     (settings, problems) => {
       const env = settings.environment
       let imageSource: ImageSource | undefined
-      if (imageInput !== undefined)
-        imageSource = { kind: 'reference', image: ImageReference.parse(imageInput) }
+      // An invalid image input is already a problem; no fallback is worth reporting beside it.
+      if (imageInput !== undefined) imageSource = image && { kind: 'reference', image }
       else if (fromUpstream) {
         if (!settings.upstream)
           problems.add({

@@ -1,6 +1,6 @@
 import { httpChecksFromConfig, probePolicyFromConfig, type PromotedValues } from '../health/from-config.js'
 import type { HttpCheck, ProbePolicy } from '../health/http-check.js'
-import { ImageReference, ImageReferenceError } from '../image/image-reference.js'
+import { ImageReference } from '../image/image-reference.js'
 import { Input, type ActionIO } from '../runtime/action-io.js'
 import type { WorkflowContext } from '../runtime/workflow-context.js'
 import { readStageSettings, type CommonSettings } from './common-settings.js'
@@ -44,20 +44,7 @@ export function readVerifySettings(
     io,
     workflow,
     (reader) => {
-      imageInput = reader.text(Input.Image)
-      if (imageInput !== undefined) {
-        try {
-          ImageReference.parse(imageInput)
-        } catch (error) {
-          if (!(error instanceof ImageReferenceError)) throw error
-          reader.problems.add({
-            path: 'input image',
-            value: imageInput,
-            expected: error.message.replace(/^.*?: /, '')
-          })
-          imageInput = undefined
-        }
-      }
+      imageInput = reader.image(Input.Image)?.format()
       const id = reader.matching(
         Input.DeploymentId,
         DEPLOYMENT_ID,
