@@ -61,6 +61,8 @@ export interface RolloutResult {
   /** Recent Warning events, collected only when the rollout did not succeed. */
   events: RolloutEvent[]
   durationMs: number
+  /** The workload as last observed (for a succeeded rollout: its final state, e.g. the new revision). */
+  workload?: Workload | undefined
 }
 
 const MAX_EVENT_OBJECTS = 5
@@ -291,7 +293,14 @@ class RolloutWatch {
     if (this.settled) return
     this.settle()
     const done = (events: RolloutEvent[]) =>
-      this.resolve({ status, message, failures, events, durationMs: this.options.clock.now() - this.started })
+      this.resolve({
+        status,
+        message,
+        failures,
+        events,
+        durationMs: this.options.clock.now() - this.started,
+        workload: this.workload
+      })
     if (status === 'succeeded' || status === 'cancelled' || status === 'deleted') return done([])
     this.collectEvents(failures).then(done, (error: Error) => {
       this.options.logger.debug(`could not read events for ${this.label}: ${error.message}`)

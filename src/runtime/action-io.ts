@@ -37,6 +37,7 @@ export const Output = {
   Revisions: 'revisions',
   RolledBack: 'rolled-back',
   Result: 'result',
+  PullRequestUrl: 'pull-request-url',
   // verify
   Healthy: 'healthy',
   Latencies: 'latencies'

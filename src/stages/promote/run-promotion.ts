@@ -10,12 +10,13 @@ import { KubernetesApiError } from '../../kubernetes/api-error.js'
 import type { KubernetesConnection } from '../../kubernetes/client-factory.js'
 import type { WorkloadApi } from '../../kubernetes/workloads.js'
 import { Output } from '../../runtime/action-io.js'
-import { CancellationError, OperationalError } from '../../runtime/errors.js'
+import { CancellationError, ConfigurationError, OperationalError } from '../../runtime/errors.js'
 import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../runtime/markdown.js'
 import type { StageContext } from '../../runtime/run-stage.js'
 import type { PromoteSettings } from '../../settings/promote-settings.js'
 import { connectClusters, type ClusterHandle } from './cluster-connections.js'
 import { acquireEnvironmentLock, type EnvironmentLock, type HeldLockEntry } from './environment-lock.js'
+import type { GitOpsResult } from './gitops/gitops-summary.js'
 import { startDeploymentRecord, waitForOtherDeployments } from './github-deployment.js'
 import { planPromotion, targetKey, type PlannedTarget } from './promotion-plan.js'
 import { markFinished, saveDeploymentId, saveHeldLocks } from './promotion-state.js'
@@ -43,11 +44,13 @@ export interface PromotionServices {
 }
 
 export interface PromotionReport {
-  result: PromotionResult
+  result: PromotionResult | GitOpsResult
   image: ImageReference
   deploymentId: number | undefined
   outcomes: TargetOutcome[]
   plans: PlannedTarget[]
+  /** GitOps mode: the promotion pull request. */
+  pullRequestUrl?: string
 }
 
 /**
@@ -71,9 +74,19 @@ export async function runPromotion(
     logger,
     ...(services.makeApi ? { makeApi: services.makeApi } : {})
   }
-  const clusters = connectClusters(environment, connect)
+  const gitops = environment.mode === 'gitops'
+  // GitOps mode changes a manifests repository, never this environment's clusters.
+  const clusters = gitops ? [] : connectClusters(environment, connect)
 
   const image = await logger.group('Image', async () => {
+    // The settings reader derives no image from the config in gitops mode.
+    if (!settings.imageSource)
+      throw new ConfigurationError([
+        {
+          path: 'input image',
+          expected: `an image reference or from-upstream: true (gitops mode for ${settings.environmentName})`
+        }
+      ])
     if (settings.imageSource.kind === 'reference') return settings.imageSource.image
     const upstream = settings.upstream!
     return resolveUpstreamImage({
@@ -86,6 +99,23 @@ export async function runPromotion(
   logger.info(
     `Promoting ${image.format()}${image.digest ? ` (digest ${image.digest})` : ''} to ${settings.environmentName}`
   )
+  if (gitops) {
+    const { runGitOpsPromotion } = await import('./gitops/run-gitops-promotion.js')
+    const records = settings.dryRun
+      ? null
+      : services.deploymentRecords !== undefined
+        ? services.deploymentRecords
+        : await githubRecords(context, settings)
+    const gitopsReport = await runGitOpsPromotion(context, settings, { image, records })
+    return {
+      result: gitopsReport.result,
+      image,
+      deploymentId: gitopsReport.deploymentId,
+      outcomes: [],
+      plans: [],
+      ...(gitopsReport.pullRequest ? { pullRequestUrl: gitopsReport.pullRequest.url } : {})
+    }
+  }
   io.setOutput(Output.Image, image.format())
   io.setOutput(Output.Digest, image.digest ?? '')
 

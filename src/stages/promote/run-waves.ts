@@ -4,6 +4,7 @@ import type { FailFastOptions, PodFailure } from '../../kubernetes/pod-failures.
 import { rollback, type RollbackResult } from '../../kubernetes/rollback.js'
 import { REVISION_ANNOTATION } from '../../kubernetes/rollout-status.js'
 import { waitForRollout, type RolloutEvent, type RolloutResult } from '../../kubernetes/rollout-watcher.js'
+import type { Workload } from '../../kubernetes/workload-kinds.js'
 import type { Logger } from '../../runtime/logger.js'
 import { targetKey, type PlannedTarget } from './promotion-plan.js'
 
@@ -172,7 +173,8 @@ async function promoteTarget(
             : 'stopped'
           : result.status
     if (outcome.status === 'succeeded') {
-      Object.assign(outcome, await readRevision(target).catch(() => ({})))
+      // The watcher's last observation is the rolled-out object: no second read needed.
+      Object.assign(outcome, result.workload ? revisionAfter(target, result.workload) : {})
       logger.info(`${key}: rolled out (${result.message})`)
     } else if (outcome.status !== 'stopped' && outcome.status !== 'cancelled') {
       logger.error(`${key}: ${result.message}`)
@@ -244,8 +246,7 @@ function revisionOf(target: PlannedTarget): { revisionAfter?: string } {
   return target.record.revision ? { revisionAfter: target.record.revision } : {}
 }
 
-async function readRevision(target: PlannedTarget): Promise<{ revisionAfter?: string }> {
-  const workload = await target.cluster.api.getWorkload(target.ref)
+function revisionAfter(target: PlannedTarget, workload: Workload): { revisionAfter?: string } {
   const revision =
     target.ref.kind === 'Deployment'
       ? workload.metadata?.annotations?.[REVISION_ANNOTATION]
