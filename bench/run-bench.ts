@@ -15,7 +15,7 @@ const sections: Array<[string, () => Promise<string[]>]> = [
         `bare node: ${fmt(bareMs)}`,
         ...figures.map(
           (f) =>
-            `${f.bundle.padEnd(8)} entry ${String(f.sizeKiB).padStart(5)} KiB + lazily loaded chunks ${String(f.chunksKiB).padStart(5)} KiB; start-up ${fmt(f.medianMs)} = ${f.ratio.toFixed(2)}x bare node ${target[f.bundle] ? `(target ${target[f.bundle]})` : ''}`
+            `${f.bundle.padEnd(26)} entry ${String(f.sizeKiB).padStart(5)} KiB + lazily loaded chunks ${String(f.chunksKiB).padStart(5)} KiB; start-up ${fmt(f.medianMs)} = ${f.ratio.toFixed(2)}x bare node ${target[f.bundle] ? `(target ${target[f.bundle]})` : ''}`
         )
       ]
     }

@@ -26,7 +26,8 @@ const NAME_MAX_LENGTH = 255
 const DOCKER_HUB = 'docker.io'
 const LEGACY_DOCKER_HUB = 'index.docker.io'
 
-export const IMAGE_REFERENCE_FORM = '[registry[:port]/]path[:tag][@sha256:<64 hex>], e.g. ghcr.io/acme/api:1.2.3'
+export const IMAGE_REFERENCE_FORM =
+  '[registry[:port]/]path[:tag][@sha256:<64 hex>], e.g. ghcr.io/acme/api:1.2.3'
 
 export class ImageReferenceError extends Error {
   override readonly name = 'ImageReferenceError'

@@ -58,7 +58,11 @@ export class InputReader {
       return ImageReference.parse(value)
     } catch (error) {
       if (!(error instanceof ImageReferenceError)) throw error
-      this.problems.add({ path: `input ${name}`, value, expected: `${IMAGE_REFERENCE_FORM} (${error.problem})` })
+      this.problems.add({
+        path: `input ${name}`,
+        value,
+        expected: `${IMAGE_REFERENCE_FORM} (${error.problem})`
+      })
       return undefined
     }
   }

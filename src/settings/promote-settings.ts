@@ -55,7 +55,7 @@ export function readPromoteSettings(io: ActionIO, workflow: WorkflowContext): Pr
             expected: `an environment with a from: (${settings.environmentName} promotes from nothing)`
           })
         imageSource = { kind: 'upstream', repository: env.image.repository }
-      } else if (env.mode === 'kubernetes') {
+      } else {
         if (!env.image.repository)
           problems.add({
             path: 'input image',

@@ -10,7 +10,7 @@ import { KubernetesApiError } from '../../kubernetes/api-error.js'
 import type { KubernetesConnection } from '../../kubernetes/client-factory.js'
 import type { WorkloadApi } from '../../kubernetes/workloads.js'
 import { Output } from '../../runtime/action-io.js'
-import { CancellationError, ConfigurationError, OperationalError } from '../../runtime/errors.js'
+import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../runtime/markdown.js'
 import type { StageContext } from '../../runtime/run-stage.js'
 import type { PromoteSettings } from '../../settings/promote-settings.js'
@@ -79,14 +79,6 @@ export async function runPromotion(
   const clusters = gitops ? [] : connectClusters(environment, connect)
 
   const image = await logger.group('Image', async () => {
-    // The settings reader derives no image from the config in gitops mode.
-    if (!settings.imageSource)
-      throw new ConfigurationError([
-        {
-          path: 'input image',
-          expected: `an image reference or from-upstream: true (gitops mode for ${settings.environmentName})`
-        }
-      ])
     if (settings.imageSource.kind === 'reference') return settings.imageSource.image
     const upstream = settings.upstream!
     return resolveUpstreamImage({
