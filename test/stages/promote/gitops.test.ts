@@ -122,7 +122,10 @@ describe('promote stage in gitops mode', () => {
   it('promotes image.repository tagged with the SHA when no image input is given, as in kubernetes mode', async () => {
     writeFileSync(
       join(workspace, 'promotion.yml'),
-      CONFIG.replace('    mode: gitops', "    mode: gitops\n    image: { repository: ghcr.io/acme/api, tag: '${short-sha}' }")
+      CONFIG.replace(
+        '    mode: gitops',
+        "    mode: gitops\n    image: { repository: ghcr.io/acme/api, tag: '${short-sha}' }"
+      )
     )
     const { io, error } = await run({})
     expect(error).toBeUndefined()
