@@ -1,0 +1,87 @@
+/**
+ * Every bundle in dist/ runs when launched as the runner launches it (INPUT_*, GITHUB_OUTPUT,
+ * GITHUB_STATE, the post step with its saved state), against the demo's simulated environment.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { demoConfig } from '../../demo/demo-config.js'
+import { REPOSITORY, SHA, startDemoWorld, type DemoWorld } from '../../demo/demo-world.js'
+import { launchAction, type BundleName, type LaunchResult } from '../../simulator/runner/launch-action.js'
+
+describe('bundles launched as the runner launches them', () => {
+  let world: DemoWorld
+  let runs = 0
+  beforeAll(async () => {
+    world = await startDemoWorld(demoConfig)
+  })
+  afterAll(async () => {
+    world.github.assertNoViolations()
+    await world.close()
+  })
+
+  function launch(
+    bundle: BundleName,
+    inputs: Record<string, string>,
+    state?: Record<string, string>
+  ): Promise<LaunchResult> {
+    return launchAction({
+      bundle,
+      cwd: world.workspace,
+      inputs: {
+        'github-token': world.github.token,
+        kubeconfig: world.kubernetes.kubeconfig(),
+        config: '.github/promotion.yml',
+        ...inputs
+      },
+      env: {
+        GITHUB_API_URL: world.github.url,
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_SHA: SHA.release,
+        GITHUB_RUN_ID: String(9100 + ++runs)
+      },
+      ...(state ? { state } : {})
+    })
+  }
+
+  it('the root action with stage: all gates, promotes and verifies, and its post step releases the lock', async () => {
+    const main = await launch('main', { stage: 'all', environment: 'development', sha: SHA.release })
+    expect(main.exitCode).toBe(0)
+    expect(main.outputs).toMatchObject({
+      passed: 'true',
+      result: 'success',
+      healthy: 'true',
+      'rolled-back': 'false'
+    })
+    expect(main.outputs['image']).toBe(`${REPOSITORY}:${SHA.release}`)
+    const deploymentId = Number(main.outputs['deployment-id'])
+    expect(world.github.state.deploymentStatuses[deploymentId]!.at(-1)!.state).toBe('success')
+    expect(world.runningImage('shop-dev')).toBe(`${REPOSITORY}:${SHA.release}`)
+    expect(main.state['isPost']).toBe('true')
+
+    const post = await launch(
+      'main',
+      { stage: 'all', environment: 'development', sha: SHA.release },
+      main.state
+    )
+    expect(post.exitCode).toBe(0)
+    const lease = world.kubernetes.get('leases', 'shop-dev', 'promote-action.development') as {
+      spec: { holderIdentity?: string }
+    }
+    expect(lease.spec.holderIdentity ?? '').toBe('')
+  })
+
+  it('the gate bundle passes a commit whose required checks succeeded and reports a check run', async () => {
+    const gate = await launch('gate', { environment: 'staging', sha: SHA.release })
+    expect(gate.exitCode).toBe(0)
+    expect(gate.outputs['passed']).toBe('true')
+    const run = world.github.state.checkRuns.find((c) => String(c.id) === gate.outputs['check-run-id'])
+    expect(run).toMatchObject({ name: 'promotion gates (staging)', conclusion: 'success' })
+    expect(gate.summary).toContain('Promotion gates passed for staging')
+  })
+
+  it('the verify bundle finds development healthy on the promoted version', async () => {
+    const verify = await launch('verify', { environment: 'development', sha: SHA.release })
+    expect(verify.exitCode).toBe(0)
+    expect(verify.outputs['healthy']).toBe('true')
+    expect(JSON.parse(verify.outputs['latencies']!)).toHaveProperty('healthz')
+  })
+})
