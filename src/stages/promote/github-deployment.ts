@@ -29,6 +29,11 @@ function isOtherActive(deployment: DeploymentSummary, workflow: WorkflowContext)
 /**
  * Waits while another run's Deployment for the environment is queued or in progress (a
  * promotion made by other tooling, or by a run that does not use this lock), polling.
+ *
+ * With `holdingLock`, an active record made by promote-action itself cannot belong to a live
+ * promotion: every promote-action run holds the environment's Lease while it promotes, and we
+ * hold it now. Such a record was left by a runner that died before its post step; it is closed
+ * as `error` instead of blocking every later promotion until lock-timeout.
  */
 export async function waitForOtherDeployments(options: {
   records: DeploymentRecords
@@ -39,14 +44,27 @@ export async function waitForOtherDeployments(options: {
   clock: Clock
   logger: Logger
   signal: AbortSignal
+  holdingLock?: boolean
 }): Promise<void> {
   const { records, clock, logger } = options
   const started = clock.now()
   let reported = ''
   for (;;) {
-    const active = (await records.list(options.environment, { limit: 20 })).filter((d) =>
+    const others = (await records.list(options.environment, { limit: 20 })).filter((d) =>
       isOtherActive(d, options.workflow)
     )
+    const abandoned = options.holdingLock ? others.filter((d) => d.payload['tool'] === 'promote-action') : []
+    for (const d of abandoned) {
+      logger.warning(
+        `Deployment ${d.id} of ${options.environment} is still ${d.state}, but its run no longer holds the environment lock (its runner stopped before the post step${d.logUrl ? `: ${d.logUrl}` : ''}); closing it as error`
+      )
+      await records
+        .setStatus(d.id, 'error', {
+          description: 'Abandoned: its run stopped without closing it; a later promotion took the lock'
+        })
+        .catch((error: Error) => logger.warning(`Could not close deployment ${d.id}: ${error.message}`))
+    }
+    const active = others.filter((d) => !abandoned.includes(d))
     if (active.length === 0) return
     const text = active
       .map((d) => `deployment ${d.id} (${d.state}${d.logUrl ? `, ${d.logUrl}` : ''})`)

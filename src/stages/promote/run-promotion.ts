@@ -198,7 +198,8 @@ export async function runPromotion(
             pollMs: services.deploymentPollMs ?? 5000,
             clock,
             logger,
-            signal
+            signal,
+            holdingLock: true
           })
         return acquired
       })

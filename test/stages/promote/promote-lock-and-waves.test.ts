@@ -101,6 +101,53 @@ describe('promote stage: lock, cancellation, waves', () => {
     expect(lease.spec.holderIdentity).toBe('')
   })
 
+  it("closes a dead runner's in-progress Deployment as error instead of waiting on it", async () => {
+    await withDeployment()
+    const dead = world.github.addDeployment({
+      environment: 'staging',
+      sha: 'f'.repeat(40),
+      payload: { tool: 'promote-action', run_id: '999', run_attempt: '1' },
+      statuses: [{ state: 'in_progress' }]
+    })
+    const run = await world.inProcess({ image: NEW })
+    expect(run.error).toBeUndefined()
+    expect(run.report?.result).toBe('success')
+    expect(world.github.state.deploymentStatuses[dead.id]!.map((s) => s.state)).toEqual([
+      'in_progress',
+      'error'
+    ])
+    expect(run.logger.messages('warning').join('\n')).toContain(
+      `Deployment ${dead.id} of staging is still in_progress`
+    )
+  })
+
+  it("waits while another tool's Deployment of the environment is in progress, then proceeds", async () => {
+    await withDeployment()
+    const other = world.github.addDeployment({
+      environment: 'staging',
+      sha: 'e'.repeat(40),
+      payload: { deployer: 'another-tool' },
+      statuses: [{ state: 'in_progress' }]
+    })
+    const finished = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        world.github.state.deploymentStatuses[other.id]!.push({
+          ...world.github.state.deploymentStatuses[other.id]![0]!,
+          id: 999_999,
+          state: 'success'
+        })
+        resolve()
+      }, 300)
+    )
+    const run = await world.inProcess({ image: NEW }, { services: { deploymentPollMs: 50 } })
+    await finished
+    expect(run.error).toBeUndefined()
+    expect(run.logger.messages('info').join('\n')).toContain(
+      `Waiting for another promotion of staging to finish: deployment ${other.id}`
+    )
+    expect(run.report?.result).toBe('success')
+  })
+
   it('fails saying who holds the lock when it times out', async () => {
     await withDeployment(environmentConfig().replace('timeout: 30s', 'timeout: 1s'))
     const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
