@@ -100,7 +100,10 @@ describe('failing rollouts in the Kubernetes simulator', () => {
       5000,
       'ImagePullBackOff'
     )
-    const pod = (await podsOf('web'))[0]!
+    // Pods reach the back-off one by one: judge one that has.
+    const pod = (await podsOf('web')).find(
+      (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff'
+    )!
     expect(pod.status?.phase).toBe('Pending')
     expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.message).toBe(
       'Back-off pulling image "ghcr.io/acme/web:missing"'
