@@ -1,4 +1,4 @@
-import type { V1Deployment, V1PodSpec, V1StatefulSet } from '@kubernetes/client-node'
+import type { V1Deployment, V1PodSpec, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node'
 import { labelSelectorString } from './label-selector.js'
 import { ownedReplicaSets } from './new-pods.js'
 import { REVISION_ANNOTATION } from './rollout-status.js'
@@ -35,7 +35,12 @@ export async function recordRevision(
   target: WorkloadRef,
   now: Date = new Date(),
   /** The workload as just read, to save a second read. */
-  current?: Workload
+  current?: Workload,
+  /**
+   * ReplicaSets of the namespace, when the caller lists them once for many Deployments;
+   * ownership is checked here either way.
+   */
+  namespaceReplicaSets?: () => Promise<V1ReplicaSet[]>
 ): Promise<RevisionRecord> {
   const workload = current ?? (await api.getWorkload(target))
   const record = revisionRecordOf(target, workload, now)
@@ -43,9 +48,11 @@ export async function recordRevision(
     const deployment = workload as V1Deployment
     const sets = ownedReplicaSets(
       deployment,
-      await api.listReplicaSets(target.namespace, {
-        labelSelector: labelSelectorString(deployment.spec?.selector)
-      })
+      namespaceReplicaSets
+        ? await namespaceReplicaSets()
+        : await api.listReplicaSets(target.namespace, {
+            labelSelector: labelSelectorString(deployment.spec?.selector)
+          })
     )
     const current = sets.find((rs) => rs.metadata?.annotations?.[REVISION_ANNOTATION] === record.revision)
     if (current?.metadata?.name) record.replicaSet = current.metadata.name

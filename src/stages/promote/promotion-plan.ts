@@ -1,8 +1,9 @@
+import type { V1ReplicaSet } from '@kubernetes/client-node'
 import type { ResolvedEnvironment, Target } from '../../config/schema.js'
 import type { ImageReference } from '../../image/image-reference.js'
 import { recordRevision, type RevisionRecord } from '../../kubernetes/revision-record.js'
 import { ContainerSelectionError, planSetImage, type SetImagePlan } from '../../kubernetes/set-image-patch.js'
-import { describeWorkload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
+import { describeWorkload, type Workload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
 import { OperationalError } from '../../runtime/errors.js'
 import type { ClusterHandle } from './cluster-connections.js'
 
@@ -41,16 +42,36 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
       const refs = (
         await Promise.all(request.environment.targets.map((target) => resolveTarget(cluster, target)))
       ).flat()
+      // Several Deployments in one namespace: one ReplicaSet list serves all their records.
+      const deploymentsPerNamespace = new Map<string, number>()
+      for (const { ref } of refs)
+        if (ref.kind === 'Deployment')
+          deploymentsPerNamespace.set(ref.namespace, (deploymentsPerNamespace.get(ref.namespace) ?? 0) + 1)
+      const replicaSetLists = new Map<string, Promise<V1ReplicaSet[]>>()
+      const sharedReplicaSets = (namespace: string) =>
+        (deploymentsPerNamespace.get(namespace) ?? 0) > 1
+          ? () => {
+              if (!replicaSetLists.has(namespace))
+                replicaSetLists.set(namespace, cluster.api.listReplicaSets(namespace))
+              return replicaSetLists.get(namespace)!
+            }
+          : undefined
       return Promise.all(
-        refs.map(async ({ ref, containers }) => {
+        refs.map(async ({ ref, containers, workload: listed }) => {
           const notFound = (error: unknown): never => {
             throw new OperationalError(`cluster ${cluster.name}: ${(error as Error).message}`, {
               title: 'Target not found',
               cause: error
             })
           }
-          const workload = await cluster.api.getWorkload(ref).catch(notFound)
-          const record = await recordRevision(cluster.api, ref, request.now, workload).catch(notFound)
+          const workload = listed ?? (await cluster.api.getWorkload(ref).catch(notFound))
+          const record = await recordRevision(
+            cluster.api,
+            ref,
+            request.now,
+            workload,
+            sharedReplicaSets(ref.namespace)
+          ).catch(notFound)
           let plan: SetImagePlan
           try {
             plan = planSetImage(ref.kind, workload, {
@@ -80,7 +101,7 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
 async function resolveTarget(
   cluster: ClusterHandle,
   target: Target
-): Promise<Array<{ ref: WorkloadRef; containers: string[] | undefined }>> {
+): Promise<Array<{ ref: WorkloadRef; containers: string[] | undefined; workload?: Workload }>> {
   const namespace = target.namespace ?? cluster.namespace
   if (!namespace)
     throw new OperationalError(
@@ -97,7 +118,11 @@ async function resolveTarget(
       }
     )
   return list.items
-    .map((item) => item.metadata?.name ?? '')
-    .sort()
-    .map((name) => ({ ref: { kind: target.kind, name, namespace }, containers: target.containers }))
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+    .map((item) => ({
+      ref: { kind: target.kind, name: item.metadata?.name ?? '', namespace },
+      containers: target.containers,
+      // The list already holds the workload as it is now: planning need not read it again.
+      workload: item as Workload
+    }))
 }
