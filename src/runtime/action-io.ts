@@ -67,5 +67,6 @@ export interface ActionIO {
   getState(name: StateName): string
   /** Appends markdown to the job summary. */
   appendSummary(markdown: string): Promise<void>
-  setFailed(message: string): void
+  /** Fails the step with one error annotation (titled when `title` is given) and exit code 1. */
+  setFailed(message: string, title?: string): void
 }

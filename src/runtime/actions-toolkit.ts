@@ -42,5 +42,10 @@ export const coreIO: ActionIO = {
   appendSummary: async (markdown: string) => {
     await core.summary.addRaw(markdown, true).write()
   },
-  setFailed: (message: string) => core.setFailed(message)
+  // core.setFailed without a title; with one, the same two effects with the annotation titled.
+  setFailed: (message: string, title?: string) => {
+    if (title === undefined) return core.setFailed(message)
+    core.error(message, { title })
+    process.exitCode = core.ExitCode.Failure
+  }
 }

@@ -16,17 +16,18 @@ export function reportFailure(error: unknown, logger: Logger, io: ActionIO): voi
     )
     return
   }
+  // One annotation per failure: the titled error is also what fails the step.
   if (error instanceof CancellationError) {
-    logger.error(error.message, { title: 'Cancelled' })
-    io.setFailed(error.message)
+    io.setFailed(error.message, 'Cancelled')
     return
   }
   if (error instanceof OperationalError) {
-    logger.error(error.message, { title: error.details.title ?? 'Promotion failed' })
-    io.setFailed(error.message)
+    io.setFailed(error.message, error.details.title ?? 'Promotion failed')
     return
   }
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
-  logger.error(`Unexpected error: ${message}`, { title: 'Unexpected error (please report it)' })
-  io.setFailed(error instanceof Error ? error.message : String(error))
+  if (error instanceof Error && error.stack) logger.debug(error.stack)
+  io.setFailed(
+    `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+    'Unexpected error (please report it)'
+  )
 }
