@@ -3,6 +3,10 @@ import type { DeploymentRecords, DeploymentState, DeploymentSummary } from '../.
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { WorkflowContext } from '../../runtime/workflow-context.js'
+import type { ImageReference } from '../../image/image-reference.js'
+import { Output, type ActionIO } from '../../runtime/action-io.js'
+import type { PromoteSettings } from '../../settings/promote-settings.js'
+import { saveDeploymentId } from './promotion-state.js'
 
 /** Marks the payload of Deployments this action creates, and says which run made each. */
 export interface PromotionPayload {
@@ -88,22 +92,32 @@ export async function waitForOtherDeployments(options: {
 }
 
 /**
- * The Deployment record of this promotion: re-running the same run attempt reuses the one it
- * made before (found by the payload's run id and attempt), so a retry adds statuses rather
- * than a second record.
+ * Opens the Deployment record of this promotion (status in_progress) and hands its id to the
+ * post step and the outputs. Re-running the same run attempt reuses the record it made before
+ * (found by the payload's run id and attempt), so a retry adds statuses, not a second record.
  */
 export async function startDeploymentRecord(options: {
   records: DeploymentRecords
-  environment: string
-  sha: string
-  production: boolean
-  environmentUrl: string | undefined
+  settings: PromoteSettings
   workflow: WorkflowContext
-  payload: PromotionPayload
+  image: ImageReference
+  /** What the promotion changes, for the payload: workloads, or the manifest file in gitops mode. */
+  targets: string[]
+  io: ActionIO
   logger: Logger
 }): Promise<number> {
-  const { records, workflow } = options
-  const existing = (await records.list(options.environment, { sha: options.sha, limit: 50 })).find(
+  const { records, settings, workflow, image, logger } = options
+  const environment = settings.environmentName
+  const payload: PromotionPayload = {
+    tool: 'promote-action',
+    run_id: workflow.runId,
+    run_attempt: workflow.runAttempt,
+    run_url: workflow.runUrl,
+    image: image.format(),
+    ...(image.digest ? { digest: image.digest } : {}),
+    targets: options.targets
+  }
+  const existing = (await records.list(environment, { sha: settings.sha, limit: 50 })).find(
     (d) =>
       String(d.payload['run_id']) === workflow.runId &&
       String(d.payload['run_attempt']) === workflow.runAttempt
@@ -111,21 +125,23 @@ export async function startDeploymentRecord(options: {
   let id: number
   if (existing) {
     id = existing.id
-    options.logger.info(`Reusing Deployment ${id} made by this run attempt`)
+    logger.info(`Reusing Deployment ${id} made by this run attempt`)
   } else {
     id = await records.create({
-      environment: options.environment,
-      sha: options.sha,
-      production: options.production,
-      description: `Promote ${options.payload.image}`,
-      payload: options.payload as unknown as Record<string, unknown>
+      environment,
+      sha: settings.sha,
+      production: settings.environment.production ?? environment === 'production',
+      description: `Promote ${payload.image}`,
+      payload: payload as unknown as Record<string, unknown>
     })
-    options.logger.info(`Created Deployment ${id} for ${options.environment}`)
+    logger.info(`Created Deployment ${id} for ${environment}`)
   }
   await records.setStatus(id, 'in_progress', {
-    description: `Promoting ${options.payload.image}`,
+    description: `Promoting ${payload.image}`,
     logUrl: workflow.runUrl,
-    environmentUrl: options.environmentUrl
+    environmentUrl: settings.environment.url
   })
+  saveDeploymentId(options.io, id)
+  options.io.setOutput(Output.DeploymentId, String(id))
   return id
 }

@@ -19,7 +19,7 @@ import { acquireEnvironmentLock, type EnvironmentLock, type HeldLockEntry } from
 import type { GitOpsResult } from './gitops/gitops-summary.js'
 import { startDeploymentRecord, waitForOtherDeployments } from './github-deployment.js'
 import { planPromotion, targetKey, type PlannedTarget } from './promotion-plan.js'
-import { markFinished, saveDeploymentId, saveHeldLocks } from './promotion-state.js'
+import { markFinished, saveHeldLocks } from './promotion-state.js'
 import {
   dryRunSummary,
   planText,
@@ -205,28 +205,16 @@ export async function runPromotion(
       })
     }
 
-    if (records) {
+    if (records)
       deploymentId = await startDeploymentRecord({
         records,
-        environment: settings.environmentName,
-        sha: settings.sha,
-        production: environment.production ?? settings.environmentName === 'production',
-        environmentUrl: environment.url,
+        settings,
         workflow,
-        payload: {
-          tool: 'promote-action',
-          run_id: workflow.runId,
-          run_attempt: workflow.runAttempt,
-          run_url: workflow.runUrl,
-          image: image.format(),
-          ...(image.digest ? { digest: image.digest } : {}),
-          targets: environment.targets.map((t) => `${t.kind.toLowerCase()}/${t.name ?? `[${t.selector}]`}`)
-        },
+        image,
+        targets: environment.targets.map((t) => `${t.kind.toLowerCase()}/${t.name ?? `[${t.selector}]`}`),
+        io,
         logger
       })
-      saveDeploymentId(io, deploymentId)
-      io.setOutput(Output.DeploymentId, String(deploymentId))
-    }
 
     const plans = await logger.group('Plan', () =>
       planPromotion({ ...planRequest, now: new Date(clock.now()) })

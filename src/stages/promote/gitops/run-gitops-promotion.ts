@@ -8,7 +8,7 @@ import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../../runtime/markdown
 import type { StageContext } from '../../../runtime/run-stage.js'
 import type { PromoteSettings } from '../../../settings/promote-settings.js'
 import { startDeploymentRecord } from '../github-deployment.js'
-import { markFinished, saveDeploymentId } from '../promotion-state.js'
+import { markFinished } from '../promotion-state.js'
 import { gitOpsSummary, type GitOpsResult } from './gitops-summary.js'
 import { setKustomizationImage } from './kustomization-image.js'
 import {
@@ -134,28 +134,16 @@ export async function runGitOpsPromotion(
     }
   }
   try {
-    if (records) {
+    if (records)
       deploymentId = await startDeploymentRecord({
         records,
-        environment: settings.environmentName,
-        sha: settings.sha,
-        production: settings.environment.production ?? settings.environmentName === 'production',
-        environmentUrl: settings.environment.url,
+        settings,
         workflow,
-        payload: {
-          tool: 'promote-action',
-          run_id: workflow.runId,
-          run_attempt: workflow.runAttempt,
-          run_url: workflow.runUrl,
-          image: image.format(),
-          ...(image.digest ? { digest: image.digest } : {}),
-          targets: [`${repository}/${gitops.path}`]
-        },
+        image,
+        targets: [`${repository}/${gitops.path}`],
+        io,
         logger
       })
-      saveDeploymentId(io, deploymentId)
-      io.setOutput(Output.DeploymentId, String(deploymentId))
-    }
 
     if (!edit.changed) {
       logger.info(`${gitops.path} already points at ${image.format()}: no pull request`)
