@@ -3,6 +3,14 @@ import { duration } from '../config/duration.js'
 import { readDeploymentHistory } from '../github/deployment-history.js'
 import { defineGate, type GateContext } from './gate-context.js'
 import type { Evidence } from './gate-definition.js'
+import {
+  holderRunId,
+  holderRunUrl,
+  LOCK_RUN_URL_ANNOTATION,
+  lockName
+} from '../stages/promote/lock-identity.js'
+
+export { lockName }
 
 export const concurrencySettings = z.strictObject({
   'stale-after': duration
@@ -149,7 +157,9 @@ async function readLease(
       // A one-off read cannot observe the lease changing, so remote renewTime is all there is.
       if (!Number.isFinite(renewed) || renewed + durationMs <= now) continue
       if (context.workflow.runId && holderRunId(holder) === context.workflow.runId) continue
-      const url = lease.metadata?.annotations?.[RUN_URL_ANNOTATION] ?? holderUrl(holder, context)
+      const url =
+        lease.metadata?.annotations?.[LOCK_RUN_URL_ANNOTATION] ??
+        holderRunUrl(holder, context.workflow.serverUrl)
       return {
         evidence: {
           label: `lease ${namespace}/${name} in ${cluster.name}`,
@@ -162,27 +172,3 @@ async function readLease(
   }
   return { checked: `lease ${checked.join(', ') || '(no namespace)'}` }
 }
-
-/**
- * The promote stage's Lease name (src/stages/promote/environment-lock.ts lockName), repeated
- * here because that module loads the Kubernetes client; a test keeps the two equal.
- */
-export function lockName(environmentName: string): string {
-  const name = `promote-action.${environmentName.toLowerCase().replace(/[^a-z0-9.-]+/g, '-')}`
-  return name.slice(0, 253).replace(/[^a-z0-9]+$/, '')
-}
-
-/** Holders are written as owner/repo/run_id/attempt. */
-function holderRunId(holder: string): string | undefined {
-  return holder.split('/')[2]
-}
-
-function holderUrl(holder: string, context: GateContext): string | undefined {
-  const match = /^([^/]+\/[^/]+)\/(\d+)\/(\d+)$/.exec(holder)
-  return match
-    ? `${context.workflow.serverUrl}/${match[1]}/actions/runs/${match[2]}/attempts/${match[3]}`
-    : undefined
-}
-
-/** The promote stage keeps the holder's run page on the Lease. */
-const RUN_URL_ANNOTATION = 'promote-action.io/run-url'

@@ -6,9 +6,11 @@ import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { WorkflowContext } from '../../runtime/workflow-context.js'
 import type { ClusterLocator } from './cluster-connections.js'
+import { holderRunUrl, LOCK_RUN_URL_ANNOTATION, lockHolder, lockName } from './lock-identity.js'
+
+export { lockName }
 
 /** The holder's run page, kept on the Lease so a waiting run can link to it. */
-export const LOCK_RUN_URL_ANNOTATION = 'promote-action.io/run-url'
 
 /** What the post step needs to release one Lease (saved in the action's state). */
 export interface HeldLockEntry {
@@ -40,23 +42,6 @@ export interface EnvironmentLockOptions {
 export interface EnvironmentLock {
   entries: HeldLockEntry[]
   release(): Promise<void>
-}
-
-/** `owner/repo/run_id/attempt`: which run holds the lock. */
-export function lockHolder(workflow: WorkflowContext): string {
-  return `${workflow.repository}/${workflow.runId}/${workflow.runAttempt}`
-}
-
-/** One Lease per environment and namespace: `promote-action.<environment>`. */
-export function lockName(environmentName: string): string {
-  const name = `promote-action.${environmentName.toLowerCase().replace(/[^a-z0-9.-]+/g, '-')}`
-  return name.slice(0, 253).replace(/[^a-z0-9]+$/, '')
-}
-
-/** The run page of a holder named `owner/repo/run_id/attempt`, when its Lease does not carry one. */
-export function holderRunUrl(holder: string, serverUrl: string): string | undefined {
-  const match = /^([^/]+\/[^/]+)\/(\d+)\/(\d+)$/.exec(holder)
-  return match ? `${serverUrl}/${match[1]}/actions/runs/${match[2]}/attempts/${match[3]}` : undefined
 }
 
 /**
