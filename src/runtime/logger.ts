@@ -1,6 +1,7 @@
 /**
- * The only logging surface library code sees. Entrypoints pass a Logger backed by
- * @actions/core; tests pass a RecordingLogger. Library code never imports @actions/core.
+ * The only logging surface library code sees. Entrypoints pass a RunnerLogger (the
+ * runner's workflow commands); tests pass a RecordingLogger. Library code never writes
+ * workflow commands itself.
  */
 export interface AnnotationProperties {
   title?: string

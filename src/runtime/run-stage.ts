@@ -1,8 +1,8 @@
 import { Input, type ActionIO } from './action-io.js'
-import { coreIO, CoreLogger } from './actions-toolkit.js'
 import { abortOnTermination } from './cancellation.js'
 import type { Logger } from './logger.js'
 import { reportFailure } from './report-failure.js'
+import { runnerIO, RunnerLogger } from './runner-io.js'
 import { maskKubeconfigCredentials } from './secret-masking.js'
 import { readWorkflowContext, type WorkflowContext } from './workflow-context.js'
 
@@ -28,7 +28,7 @@ export interface StageRuntime {
  */
 export async function runStage(
   body: (context: StageContext) => Promise<void>,
-  runtime: StageRuntime = { logger: new CoreLogger(), io: coreIO, env: process.env }
+  runtime: StageRuntime = { logger: new RunnerLogger(), io: runnerIO(process.env), env: process.env }
 ): Promise<void> {
   const { logger, io, env } = runtime
   maskSecretInputs(io, logger)
