@@ -1,7 +1,6 @@
-import http from 'node:http'
-import https from 'node:https'
 import { readFile } from 'node:fs/promises'
-import { performance } from 'node:perf_hooks'
+import type { ClientRequest } from 'node:http'
+import type { RequestOptions } from 'node:https'
 import type { HttpCheck, HttpMethod } from './http-check.js'
 import { bodyMismatches, describeStatuses, expectedStatuses, statusMatches } from './expectations.js'
 import { displayUrl, redact, secretValues } from './redact.js'
@@ -182,7 +181,17 @@ function parseHttpUrl(text: string, what: string): URL {
   return url
 }
 
-function requestOnce(
+/**
+ * node:http and node:https (and with them TLS) are loaded by the first probe, not when a stage
+ * starts: a gate run that probes nothing does not pay for them.
+ */
+async function transportFor(
+  url: URL
+): Promise<{ request(url: URL, options: RequestOptions): ClientRequest }> {
+  return url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+}
+
+async function requestOnce(
   url: URL,
   method: HttpMethod,
   headers: Record<string, string>,
@@ -191,13 +200,14 @@ function requestOnce(
   signal: AbortSignal,
   progress: { phase: Phase }
 ): Promise<FinalResponse & { location?: string }> {
+  const transport = await transportFor(url)
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:'
     const requestHeaders: Record<string, string> = { ...headers }
     if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
       requestHeaders['content-length'] = String(Buffer.byteLength(body))
     }
-    const options: https.RequestOptions = {
+    const options: RequestOptions = {
       method,
       headers: requestHeaders,
       signal,
@@ -207,7 +217,7 @@ function requestOnce(
     }
     if (secure && ca !== undefined) options.ca = ca
     progress.phase = 'connecting'
-    const request = (secure ? https : http).request(url, options)
+    const request = transport.request(url, options)
     let settled = false
     const settle = (value: FinalResponse & { location?: string }): void => {
       if (settled) return

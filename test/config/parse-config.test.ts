@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parsePromotionConfig } from '../../src/config/load-config.js'
+import { parsePromotionConfig } from '../../src/config/parse-config.js'
 import { ConfigurationError } from '../../src/runtime/errors.js'
 
 const problemsOf = (yaml: string): string[] => {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { z } from 'zod'
-import { parsePromotionConfig } from '../../src/config/load-config.js'
+import { parsePromotionConfig } from '../../src/config/parse-config.js'
 import { ConfigurationError } from '../../src/runtime/errors.js'
 import { findGate, gates } from '../../src/gates/registry.js'
 
