@@ -1,13 +1,19 @@
 /**
  * Start-up cost of each stage bundle, as a ratio to bare `node` started the same way in
- * the same run. A stage "starts" here by being launched as the runner launches it with
- * no inputs: it loads what it imports at load time, validates, and exits with a
- * configuration error before touching anything, so the time is its load cost.
+ * the same run. A stage "starts" here by being launched as the runner launches it, in one
+ * of two scenarios, and exits with a configuration error before touching anything:
+ * - `no-inputs`: it loads what it imports at load time and rejects the missing inputs
+ *   (the foundation issue's measure: the load cost);
+ * - `config-read`: the demo's promotion config is in the workspace and `environment:
+ *   staging` is given, only `github-token` is missing, so the stage also parses the YAML and
+ *   validates the whole config and its settings, as every real run does before its first
+ *   request. Staging's gates need no Kubernetes client.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { demoConfig } from '../demo/demo-config.js'
 import { NODE, runnerEnvironment } from '../simulator/runner/launch-action.js'
 import { median } from './stats.js'
 
@@ -19,9 +25,11 @@ export interface StartupFigure {
   ratio: number
 }
 
-function timeRun(args: string[], env: Record<string, string>): number {
+export type StartupScenario = 'no-inputs' | 'config-read'
+
+function timeRun(args: string[], env: Record<string, string>, cwd: string): number {
   const started = performance.now()
-  spawnSync(NODE, args, { env, stdio: 'ignore' })
+  spawnSync(NODE, args, { env, cwd, stdio: 'ignore' })
   return performance.now() - started
 }
 
@@ -46,13 +54,32 @@ function referenceBundle(name: string): string {
   return join(out, 'index.js')
 }
 
-export function measureStartup(bundles: string[], runs = 15): { bareMs: number; figures: StartupFigure[] } {
+export function measureStartup(
+  bundles: string[],
+  scenario: StartupScenario = 'no-inputs',
+  runs = 15
+): { bareMs: number; figures: StartupFigure[] } {
   const dir = mkdtempSync(join(tmpdir(), 'startup-'))
   const empty = join(dir, 'empty.mjs')
   writeFileSync(empty, '')
-  const env = runnerEnvironment({ GITHUB_OUTPUT: join(dir, 'out'), GITHUB_STATE: join(dir, 'state') })
+  const env = runnerEnvironment({
+    GITHUB_OUTPUT: join(dir, 'out'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_WORKSPACE: dir,
+    ...(scenario === 'config-read'
+      ? { INPUT_ENVIRONMENT: 'staging', INPUT_CONFIG: '.github/promotion.yml' }
+      : {})
+  })
   writeFileSync(join(dir, 'out'), '')
   writeFileSync(join(dir, 'state'), '')
+  if (scenario === 'config-read') {
+    mkdirSync(join(dir, '.github'))
+    const url = 'http://127.0.0.1:9/healthz'
+    writeFileSync(
+      join(dir, '.github', 'promotion.yml'),
+      demoConfig({ development: url, staging: url, production: url })
+    )
+  }
   const scripts = new Map<string, string>([
     ...Object.entries(REFERENCES).map(([label, name]) => [label, referenceBundle(name)] as [string, string]),
     ...bundles.map((b) => [b, join('dist', b, 'index.js')] as [string, string])
@@ -62,10 +89,11 @@ export function measureStartup(bundles: string[], runs = 15): { bareMs: number; 
     ...[...scripts.keys()].map((b) => [b, []] as [string, number[]])
   ])
   // Warm the file cache, then interleave so drift on a busy machine hits every subject alike.
-  for (const script of scripts.values()) timeRun([script], env)
+  const run = (script: string) => timeRun([resolve(script)], env, dir)
+  for (const script of scripts.values()) run(script)
   for (let i = 0; i < runs; i++) {
-    samples.get('node')!.push(timeRun([empty], env))
-    for (const [label, script] of scripts) samples.get(label)!.push(timeRun([script], env))
+    samples.get('node')!.push(run(empty))
+    for (const [label, script] of scripts) samples.get(label)!.push(run(script))
   }
   const bareMs = median(samples.get('node')!)
   const figures = [...scripts.keys()].map((bundle) => {
