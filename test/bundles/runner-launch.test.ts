@@ -56,6 +56,13 @@ describe('bundles launched as the runner launches them', () => {
     expect(world.github.state.deploymentStatuses[deploymentId]!.at(-1)!.state).toBe('success')
     expect(world.runningImage('shop-dev')).toBe(`${REPOSITORY}:${SHA.release}`)
     expect(main.state['isPost']).toBe('true')
+    // The lock is held through verify (which may roll back): released after the last health probe.
+    const leaseWrites = world.kubernetes.writeLog.filter(
+      (w) => w.resource === 'leases' && w.name === 'promote-action.development'
+    )
+    const lastProbe = world.health.requests('/dev/healthz').at(-1)!
+    expect(leaseWrites.at(-1)!.time).toBeGreaterThanOrEqual(lastProbe.at)
+    expect(main.stdout.indexOf('Released the lock')).toBeGreaterThan(main.stdout.lastIndexOf('healthz'))
 
     const post = await launch(
       'main',

@@ -41,6 +41,12 @@ export interface PromotionServices {
   deploymentRecords?: DeploymentRecords | null
   /** How often to look again while another run's GitHub Deployment is in progress. */
   deploymentPollMs?: number
+  /**
+   * Given, a promotion that succeeded hands its environment lock here instead of releasing it
+   * (still renewed, still in the post step's state), so the caller can hold it through verify,
+   * which may roll back (`stage: all`). A failed or cancelled promotion releases it as usual.
+   */
+  keepLock?: (release: () => Promise<void>) => void
 }
 
 export interface PromotionReport {
@@ -155,6 +161,7 @@ export async function runPromotion(
   let lock: EnvironmentLock | undefined
   let deploymentId: number | undefined
   let finished = false
+  let succeeded = false
   const finish = async (state: DeploymentState, description: string) => {
     finished = true
     if (records && deploymentId !== undefined) {
@@ -291,6 +298,7 @@ export async function runPromotion(
         ? `Every target already runs ${image.format()}: nothing changed`
         : `Promoted ${image.format()} to ${settings.environmentName}`
     )
+    succeeded = true
     return { result, image, deploymentId, outcomes: waves.outcomes, plans }
   } catch (error) {
     if (!finished) {
@@ -310,8 +318,13 @@ export async function runPromotion(
     throw error
   } finally {
     if (lock) {
-      await lock.release()
-      saveHeldLocks(io, [])
+      const held = lock
+      const release = async () => {
+        await held.release()
+        saveHeldLocks(io, [])
+      }
+      if (succeeded && services.keepLock) services.keepLock(release)
+      else await release()
     }
   }
 }

@@ -9,7 +9,7 @@ type StageName = (typeof STAGES)[number]
  * The root action (`uses: org/promote-action@v1`): runs one stage, or all three in order.
  * Each stage is loaded only when it runs, so `stage: gate` never loads the Kubernetes client.
  * With `all`, what an earlier stage outputs (deployment-id, image) is what a later stage
- * would otherwise be given as an input.
+ * would otherwise be given as an input, and the environment lock is held through verify.
  */
 export async function rootStage(context: StageContext): Promise<void> {
   const stage = (context.io.getInput(Input.Stage) || 'all') as StageName
@@ -27,10 +27,28 @@ export async function rootStage(context: StageContext): Promise<void> {
     return
   }
   if (stage === 'gate' || stage === 'all') await (await import('../gate/gate-stage.js')).gateStage(chained)
-  if (stage === 'promote' || stage === 'all')
-    await (await import('../promote/promote-stage.js')).promoteStage(chained)
-  if (stage === 'verify' || stage === 'all')
-    await (await import('../verify/verify-stage.js')).verifyStage(chained)
+  if (stage === 'promote') await (await import('../promote/promote-stage.js')).promoteStage(chained)
+  if (stage === 'verify') await (await import('../verify/verify-stage.js')).verifyStage(chained)
+  if (stage === 'all') await promoteThenVerifyUnderOneLock(chained)
+}
+
+/**
+ * `stage: all` holds the environment lock from promote through verify: verify may roll the
+ * environment back, and no other run may promote into it in between. Released when verify
+ * ends, however it ends; the post step releases it if this process cannot.
+ */
+async function promoteThenVerifyUnderOneLock(context: StageContext): Promise<void> {
+  let releaseLock: (() => Promise<void>) | undefined
+  try {
+    await (
+      await import('../promote/promote-stage.js')
+    ).promote(context, {
+      keepLock: (release) => (releaseLock = release)
+    })
+    await (await import('../verify/verify-stage.js')).verifyStage(context)
+  } finally {
+    await releaseLock?.()
+  }
 }
 
 /** Outputs of an earlier stage that a later stage reads as an input of the same name. */
