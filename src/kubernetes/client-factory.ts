@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net'
 import path from 'node:path'
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node'
 import { ConfigurationError } from '../runtime/errors.js'
+import { reuseConnections } from './connection-reuse.js'
 
 /**
  * Builds the KubeConfig the action talks to the cluster with, from (first match wins):
@@ -117,7 +118,7 @@ export function createKubeConfig(options: KubeConfigOptions = {}): KubernetesCon
     source === 'in-cluster' ? serviceAccountPath(options, 'token') : undefined
   )
   return {
-    kubeConfig,
+    kubeConfig: reuseConnections(kubeConfig),
     source,
     context: context.name,
     server: cluster.server,

@@ -27,13 +27,17 @@ export interface CuttableApi {
   api: KubernetesWorkloadApi
   /** Destroys every open connection (watches included); new ones still work. */
   cut(): void
+  /** How many TCP connections the client has opened so far. */
+  connections(): number
   close(): Promise<void>
 }
 
 export async function cuttableApi(sim: KubernetesSimulator): Promise<CuttableApi> {
   const target = new URL(sim.url)
   const sockets = new Set<net.Socket>()
+  let connections = 0
   const server = net.createServer((client) => {
+    connections++
     const upstream = net.connect(Number(target.port), target.hostname)
     sockets.add(client)
     sockets.add(upstream)
@@ -57,6 +61,7 @@ export async function cuttableApi(sim: KubernetesSimulator): Promise<CuttableApi
       for (const socket of sockets) socket.destroy()
       sockets.clear()
     },
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()
