@@ -30,3 +30,36 @@ export function labelSelectorString(selector: V1LabelSelector | undefined): stri
   }
   return parts.join(',')
 }
+
+/** Whether `labels` satisfy a LabelSelector, as the API server decides it (an empty selector matches all). */
+export function matchesLabelSelector(
+  labels: Record<string, string> | undefined,
+  selector: V1LabelSelector | undefined
+): boolean {
+  const have = labels ?? {}
+  for (const [key, value] of Object.entries(selector?.matchLabels ?? {}))
+    if (have[key] !== value) return false
+  for (const expression of selector?.matchExpressions ?? []) {
+    const present = Object.hasOwn(have, expression.key)
+    const value = have[expression.key]
+    switch (expression.operator) {
+      case 'In':
+        if (!present || !(expression.values ?? []).includes(value!)) return false
+        break
+      case 'NotIn':
+        if (present && (expression.values ?? []).includes(value!)) return false
+        break
+      case 'Exists':
+        if (!present) return false
+        break
+      case 'DoesNotExist':
+        if (present) return false
+        break
+      default:
+        throw new Error(
+          `unknown label selector operator ${JSON.stringify(expression.operator)} for key ${expression.key}`
+        )
+    }
+  }
+  return true
+}

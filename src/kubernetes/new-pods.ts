@@ -17,7 +17,8 @@ import type { Workload, WorkloadKind } from './workload-kinds.js'
  * - Deployment: the new ReplicaSet is the one controlled by the Deployment with the highest
  *   `deployment.kubernetes.io/revision`, read only once the controller has observed the current
  *   generation (it creates or re-adopts the new RS and bumps it to max+1 before it updates
- *   status.observedGeneration). New pods are controlled by that RS and carry its pod-template-hash.
+ *   status.observedGeneration) and only when that revision is the Deployment's own. New pods are
+ *   controlled by that RS and carry its pod-template-hash.
  *   Comparing templates (what the controller does) is avoided on purpose: watch events are raw
  *   JSON while listed objects are client-node models, and the two serialise differently.
  * - StatefulSet: pods controlled by it whose controller-revision-hash is status.updateRevision,
@@ -47,6 +48,11 @@ export function newPodMatcher(
       const hash = rs?.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL]
       const uid = rs?.metadata?.uid
       if (!rs || !hash || !uid) return undefined
+      // The controller stamps the Deployment with its new ReplicaSet's revision before it records
+      // the generation as observed; a different newest revision means the ReplicaSets seen are
+      // older than the Deployment (a watch stream behind another): the new one is not known yet.
+      const revision = revisionOf(workload)
+      if (revision > 0 && revisionOf(rs) !== revision) return undefined
       return (pod) =>
         controllerUid(pod.metadata) === uid && pod.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL] === hash
     }

@@ -50,9 +50,11 @@ export async function recordRevision(
       deployment,
       namespaceReplicaSets
         ? await namespaceReplicaSets()
-        : await api.listReplicaSets(target.namespace, {
-            labelSelector: labelSelectorString(deployment.spec?.selector)
-          })
+        : (
+            await api.listReplicaSets(target.namespace, {
+              labelSelector: labelSelectorString(deployment.spec?.selector)
+            })
+          ).items
     )
     const current = sets.find((rs) => rs.metadata?.annotations?.[REVISION_ANNOTATION] === record.revision)
     if (current?.metadata?.name) record.replicaSet = current.metadata.name

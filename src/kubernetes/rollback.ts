@@ -73,9 +73,11 @@ export async function rollback(
   }
   const sets = ownedReplicaSets(
     deployment,
-    await api.listReplicaSets(target.namespace, {
-      labelSelector: labelSelectorString(deployment.spec?.selector)
-    })
+    (
+      await api.listReplicaSets(target.namespace, {
+        labelSelector: labelSelectorString(deployment.spec?.selector)
+      })
+    ).items
   )
   const recorded = findRecordedReplicaSet(sets, record)
   if (!recorded) {

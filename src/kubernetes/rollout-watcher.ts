@@ -2,8 +2,6 @@ import type { CoreV1Event, V1Pod, V1ReplicaSet } from '@kubernetes/client-node'
 import type { Clock } from '../health/clock.js'
 import type { Logger } from '../runtime/logger.js'
 import type { KubernetesApiError } from './api-error.js'
-import { labelSelectorString } from './label-selector.js'
-import { ListWatch } from './list-watch.js'
 import { newPodMatcher } from './new-pods.js'
 import {
   DEFAULT_FAIL_FAST,
@@ -13,6 +11,13 @@ import {
   type PodFailure
 } from './pod-failures.js'
 import { rolloutStatus } from './rollout-status.js'
+import {
+  dedicatedWatches,
+  type WatchedObject,
+  type WatchQuery,
+  type WatchSource,
+  type WatchSubscriber
+} from './watch-source.js'
 import { describeWorkload, type Workload, type WorkloadRef } from './workload-kinds.js'
 import type { WorkloadApi } from './workloads.js'
 
@@ -33,6 +38,13 @@ export interface WaitForRolloutOptions {
   api: WorkloadApi
   /** Deployments only: the revision that must be running (kubectl's --revision). Pass it only when known. */
   revision?: number
+  /**
+   * The generation our own write produced (from the patch response). Observations of an older
+   * generation predate the write and are ignored: a shared watch may have listed before it.
+   */
+  minGeneration?: number
+  /** Where the list+watch streams come from; default: one of its own per stream. */
+  watches?: WatchSource
   timeoutMs: number
   failFast?: Partial<FailFastOptions>
   signal?: AbortSignal
@@ -78,13 +90,13 @@ class RolloutWatch {
   private readonly tracker: FailureTracker
   private readonly started: number
   private readonly stop = new AbortController()
-  private readonly watches: ListWatch<{ metadata?: { resourceVersion?: string } }>[] = []
+  private readonly subscriptions: { stop(): void }[] = []
+  private readonly source: WatchSource
   private workload: Workload | undefined
   private podWatchStarted = false
   private readonly pods = new Map<string, V1Pod>()
-  private replicaSets: V1ReplicaSet[] = []
-  private replicaSetsForGeneration: number | undefined
-  private replicaSetsLoading = false
+  private replicaSetWatchStarted = false
+  private replicaSets = new Map<string, V1ReplicaSet>()
   private lastMessage = ''
   private lastObserved: PodFailure[] = []
   private settled = false
@@ -100,6 +112,8 @@ class RolloutWatch {
     this.failFast = { ...DEFAULT_FAIL_FAST, ...options.failFast }
     this.tracker = new FailureTracker(this.failFast)
     this.started = options.clock.now()
+    this.source =
+      options.watches ?? dedicatedWatches({ api: options.api, clock: options.clock, logger: options.logger })
   }
 
   run(): Promise<RolloutResult> {
@@ -133,16 +147,9 @@ class RolloutWatch {
         ),
       () => undefined
     )
-    this.startWatch(
-      new ListWatch<Workload>({
-        api: this.options.api,
-        resource: this.target.kind,
-        namespace: this.target.namespace,
-        fieldSelector: `metadata.name=${this.target.name}`,
-        list: () =>
-          this.options.api.listWorkloads(this.target.kind, this.target.namespace, {
-            fieldSelector: `metadata.name=${this.target.name}`
-          }),
+    this.subscribe<Workload>(
+      { resource: this.target.kind, namespace: this.target.namespace, name: this.target.name },
+      {
         onSync: (items) => {
           const found = items.find((item) => item.metadata?.name === this.target.name)
           if (found) this.onWorkload(found)
@@ -158,22 +165,21 @@ class RolloutWatch {
           if (type === 'DELETED') this.finish('deleted', `${this.label} was deleted during the rollout`)
           else this.onWorkload(object)
         },
-        onFatal: (error) => this.fail(error),
-        clock,
-        logger: this.options.logger
-      })
+        onFatal: (error) => this.fail(error)
+      }
     )
     return promise
   }
 
-  private startWatch<T extends { metadata?: { resourceVersion?: string } }>(watch: ListWatch<T>): void {
+  private subscribe<T extends WatchedObject>(query: WatchQuery, subscriber: WatchSubscriber<T>): void {
     if (this.settled) return
-    this.watches.push(watch as unknown as ListWatch<{ metadata?: { resourceVersion?: string } }>)
-    watch.start()
+    this.subscriptions.push(this.source.subscribe(query, subscriber))
   }
 
   private onWorkload(workload: Workload): void {
     if (this.settled) return
+    // Older than our own write: a shared stream listed before the patch landed; its event follows.
+    if ((workload.metadata?.generation ?? 0) < (this.options.minGeneration ?? 0)) return
     this.workload = workload
     const status = rolloutStatus(this.target.kind, workload, this.options.revision)
     if (status.message !== this.lastMessage) {
@@ -184,7 +190,7 @@ class RolloutWatch {
     if (status.failed) return this.finish('failed', `${this.label}: ${status.message}`, this.lastObserved)
     if (!this.failFast.enabled) return
     if (!this.podWatchStarted) this.startPodWatch(workload)
-    if (this.target.kind === 'Deployment') this.refreshReplicaSets(workload)
+    if (this.target.kind === 'Deployment' && !this.replicaSetWatchStarted) this.startReplicaSetWatch(workload)
     this.judgePods()
   }
 
@@ -192,15 +198,10 @@ class RolloutWatch {
     this.podWatchStarted = true
     // The workload's own selector; which of these pods are new is decided per pod (new-pods.ts),
     // so one watch serves the whole wait even when the new ReplicaSet appears later.
-    const labelSelector = labelSelectorString(workload.spec?.selector)
     const podKey = (pod: V1Pod) => pod.metadata?.uid ?? pod.metadata?.name ?? ''
-    this.startWatch(
-      new ListWatch<V1Pod>({
-        api: this.options.api,
-        resource: 'Pod',
-        namespace: this.target.namespace,
-        labelSelector,
-        list: () => this.options.api.listPods(this.target.namespace, { labelSelector }),
+    this.subscribe<V1Pod>(
+      { resource: 'Pod', namespace: this.target.namespace, selector: workload.spec?.selector ?? {} },
+      {
         onSync: (items) => {
           this.pods.clear()
           for (const pod of items) this.pods.set(podKey(pod), pod)
@@ -211,47 +212,37 @@ class RolloutWatch {
           else this.pods.set(podKey(pod), pod)
           this.judgePods()
         },
-        onFatal: (error) => this.fail(error),
-        clock: this.options.clock,
-        logger: this.options.logger
-      })
+        onFatal: (error) => this.fail(error)
+      }
     )
   }
 
-  /** Lists the Deployment's ReplicaSets once per observed generation (the new one exists by then). */
-  private refreshReplicaSets(workload: Workload): void {
-    const observed = workload.status?.observedGeneration ?? 0
-    if (
-      this.replicaSetsLoading ||
-      observed === this.replicaSetsForGeneration ||
-      observed < (workload.metadata?.generation ?? 0)
-    )
-      return
-    this.replicaSetsLoading = true
-    this.options.api
-      .listReplicaSets(this.target.namespace, { labelSelector: labelSelectorString(workload.spec?.selector) })
-      .then(
-        (sets) => {
-          this.replicaSets = sets
-          this.replicaSetsForGeneration = observed
+  /**
+   * Watches the Deployment's ReplicaSets (to tell its new pods from old). A ReplicaSet stream may
+   * run behind the Deployment's; newPodMatcher judges nothing until the new one is seen.
+   */
+  private startReplicaSetWatch(workload: Workload): void {
+    this.replicaSetWatchStarted = true
+    this.subscribe<V1ReplicaSet>(
+      { resource: 'ReplicaSet', namespace: this.target.namespace, selector: workload.spec?.selector ?? {} },
+      {
+        onSync: (items) => {
+          this.replicaSets = new Map(items.map((rs) => [rs.metadata?.name ?? '', rs]))
+          this.judgePods()
         },
-        (error: Error) =>
-          this.options.logger.debug(
-            `listing ReplicaSets of ${this.label} failed (will retry on the next change): ${error.message}`
-          )
-      )
-      .finally(() => {
-        this.replicaSetsLoading = false
-        if (this.settled || !this.workload) return
-        if ((this.workload.status?.observedGeneration ?? 0) !== this.replicaSetsForGeneration)
-          this.refreshReplicaSets(this.workload)
-        this.judgePods()
-      })
+        onEvent: (type, rs) => {
+          if (type === 'DELETED') this.replicaSets.delete(rs.metadata?.name ?? '')
+          else this.replicaSets.set(rs.metadata?.name ?? '', rs)
+          this.judgePods()
+        },
+        onFatal: (error) => this.fail(error)
+      }
+    )
   }
 
   private judgePods(): void {
     if (this.settled || !this.workload || !this.failFast.enabled) return
-    const matcher = newPodMatcher(this.target.kind, this.workload, this.replicaSets)
+    const matcher = newPodMatcher(this.target.kind, this.workload, [...this.replicaSets.values()])
     if (!matcher) return
     const newPods = [...this.pods.values()].filter(matcher)
     const verdict = this.tracker.update(
@@ -286,7 +277,7 @@ class RolloutWatch {
   private settle(): void {
     this.settled = true
     this.stop.abort()
-    for (const watch of this.watches) watch.stop()
+    for (const subscription of this.subscriptions) subscription.stop()
   }
 
   private finish(status: RolloutOutcome, message: string, failures: PodFailure[] = []): void {

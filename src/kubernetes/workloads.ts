@@ -42,7 +42,7 @@ export interface WorkloadApi {
     operations: JsonPatchOperation[],
     options?: WriteOptions
   ): Promise<WorkloadOf<K>>
-  listReplicaSets(namespace: string, options?: ListOptions): Promise<V1ReplicaSet[]>
+  listReplicaSets(namespace: string, options?: ListOptions): Promise<ListResult<V1ReplicaSet>>
   listPods(namespace: string, options?: ListOptions): Promise<ListResult<V1Pod>>
   /** Core v1 events whose involvedObject is the given object, oldest first as the server returns them. */
   listEvents(
@@ -96,7 +96,7 @@ export interface JsonPatchOperation {
   from?: string
 }
 
-export type WatchableResource = WorkloadKind | 'Pod'
+export type WatchableResource = WorkloadKind | 'ReplicaSet' | 'Pod'
 
 export interface WatchRequest {
   resource: WatchableResource
@@ -195,11 +195,11 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     return this.patch(ref, operations, options, jsonPatch())
   }
 
-  async listReplicaSets(namespace: string, options: ListOptions = {}): Promise<V1ReplicaSet[]> {
+  async listReplicaSets(namespace: string, options: ListOptions = {}): Promise<ListResult<V1ReplicaSet>> {
     const list = await this.call(context('list', 'replicasets', 'apps', namespace), () =>
       this.apps.listNamespacedReplicaSet({ namespace, ...options })
     )
-    return list.items
+    return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' }
   }
 
   async listPods(namespace: string, options: ListOptions = {}): Promise<ListResult<V1Pod>> {
@@ -264,14 +264,19 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     onEvent: (event: WatchEvent) => void,
     onDone: (error?: Error) => void
   ): Promise<WatchHandle> {
+    const namespace = encodeURIComponent(request.namespace)
     const path =
       request.resource === 'Pod'
-        ? `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods`
-        : workloadCollectionPath(request.resource, request.namespace)
+        ? `/api/v1/namespaces/${namespace}/pods`
+        : request.resource === 'ReplicaSet'
+          ? `/apis/apps/v1/namespaces/${namespace}/replicasets`
+          : workloadCollectionPath(request.resource, request.namespace)
     const callContext =
       request.resource === 'Pod'
         ? context('watch', 'pods', '', request.namespace)
-        : workloadContext('watch', request.resource, request.namespace)
+        : request.resource === 'ReplicaSet'
+          ? context('watch', 'replicasets', 'apps', request.namespace)
+          : workloadContext('watch', request.resource, request.namespace)
     let stopped = false
     const query: Record<string, string | number | boolean | undefined> = {
       resourceVersion: request.resourceVersion,

@@ -52,6 +52,19 @@ describe('findNewReplicaSet', () => {
 describe('newPodMatcher', () => {
   const sets = [replicaSet('rs-old', 1, 'old'), replicaSet('rs-new', 2, 'new')]
 
+  it("judges no pod while the newest ReplicaSet seen is not the Deployment's own revision (a lagging stream)", () => {
+    const stamped = (revision: number): V1Deployment => ({
+      ...deployment(2, 2),
+      metadata: {
+        ...deployment(2, 2).metadata,
+        annotations: { 'deployment.kubernetes.io/revision': String(revision) }
+      }
+    })
+    // The ReplicaSet stream has not delivered revision 3 yet: revision 2's pods are not the new ones.
+    expect(newPodMatcher('Deployment', stamped(3), sets)).toBeUndefined()
+    expect(newPodMatcher('Deployment', stamped(2), sets)).toBeDefined()
+  })
+
   it('matches only pods of the new ReplicaSet with its pod-template-hash', () => {
     const matcher = newPodMatcher('Deployment', deployment(2, 2), sets)!
     expect(matcher(pod('new', 'rs-new', { 'pod-template-hash': 'new' }))).toBe(true)

@@ -52,7 +52,10 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
         (deploymentsPerNamespace.get(namespace) ?? 0) > 1
           ? () => {
               if (!replicaSetLists.has(namespace))
-                replicaSetLists.set(namespace, cluster.api.listReplicaSets(namespace))
+                replicaSetLists.set(
+                  namespace,
+                  cluster.api.listReplicaSets(namespace).then((list) => list.items)
+                )
               return replicaSetLists.get(namespace)!
             }
           : undefined

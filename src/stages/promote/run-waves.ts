@@ -4,7 +4,9 @@ import type { FailFastOptions, PodFailure } from '../../kubernetes/pod-failures.
 import { rollback, type RollbackResult } from '../../kubernetes/rollback.js'
 import { REVISION_ANNOTATION } from '../../kubernetes/rollout-status.js'
 import { waitForRollout, type RolloutEvent, type RolloutResult } from '../../kubernetes/rollout-watcher.js'
+import { SharedInformers, type WatchSource } from '../../kubernetes/watch-source.js'
 import type { Workload } from '../../kubernetes/workload-kinds.js'
+import type { WorkloadApi } from '../../kubernetes/workloads.js'
 import type { Logger } from '../../runtime/logger.js'
 import { targetKey, type PlannedTarget } from './promotion-plan.js'
 
@@ -103,10 +105,19 @@ export async function runWaves(plans: PlannedTarget[], options: WavesOptions): P
       const stopWave = new AbortController()
       const onAbort = () => stopWave.abort()
       signal.addEventListener('abort', onAbort, { once: true })
+      // The wave's waits share one list+watch per (cluster, kind, namespace).
+      const informers = new Map<WorkloadApi, SharedInformers>()
+      const watchesOf = (api: WorkloadApi): WatchSource => {
+        if (!informers.has(api)) informers.set(api, new SharedInformers({ api, clock, logger }))
+        return informers.get(api)!
+      }
       try {
-        await Promise.all(inWave.map((outcome) => promoteTarget(outcome, deadline, stopWave, options)))
+        await Promise.all(
+          inWave.map((outcome) => promoteTarget(outcome, deadline, stopWave, watchesOf, options))
+        )
       } finally {
         signal.removeEventListener('abort', onAbort)
+        for (const shared of informers.values()) shared.dispose()
       }
     })
     failed = outcomes.some((o) => FAILED.has(o.status))
@@ -137,6 +148,7 @@ async function promoteTarget(
   outcome: TargetOutcome,
   deadline: number,
   stopWave: AbortController,
+  watchesOf: (api: WorkloadApi) => WatchSource,
   options: WavesOptions
 ): Promise<void> {
   const { clock, logger } = options
@@ -150,11 +162,14 @@ async function promoteTarget(
     return
   }
   try {
-    await target.cluster.api.patchWorkload(target.ref, target.plan.patch)
+    const patched = await target.cluster.api.patchWorkload(target.ref, target.plan.patch)
     outcome.patched = true
     logger.info(`${key}: set ${target.plan.changes.map((c) => `${c.container}=${c.to}`).join(', ')}`)
     const result: RolloutResult = await waitForRollout(target.ref, {
       api: target.cluster.api,
+      watches: watchesOf(target.cluster.api),
+      // The shared streams may have listed before this patch landed: only its generation counts.
+      ...(patched.metadata?.generation !== undefined ? { minGeneration: patched.metadata.generation } : {}),
       timeoutMs: Math.max(1, deadline - clock.now()),
       failFast: options.failFast,
       signal: stopWave.signal,

@@ -178,7 +178,7 @@ async function newPodRestarts(target: VerifyTarget): Promise<{ pods: Map<string,
   const selector = labelSelectorString(workload.spec?.selector)
   const replicaSets =
     target.ref.kind === 'Deployment'
-      ? await api.listReplicaSets(target.ref.namespace, { labelSelector: selector })
+      ? (await api.listReplicaSets(target.ref.namespace, { labelSelector: selector })).items
       : []
   const isNew: NewPodMatcher | undefined = newPodMatcher(
     target.ref.kind,

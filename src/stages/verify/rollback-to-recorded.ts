@@ -129,9 +129,11 @@ async function locateRecordedReplicaSet(
 ): Promise<void> {
   const sets = ownedReplicaSets(
     deployment,
-    await target.cluster.api.listReplicaSets(target.ref.namespace, {
-      labelSelector: labelSelectorString(deployment.spec?.selector)
-    })
+    (
+      await target.cluster.api.listReplicaSets(target.ref.namespace, {
+        labelSelector: labelSelectorString(deployment.spec?.selector)
+      })
+    ).items
   )
   const current = revisionOf(deployment)
   const wanted = [

@@ -1,0 +1,190 @@
+import type { V1LabelSelector } from '@kubernetes/client-node'
+import type { Clock } from '../health/clock.js'
+import type { Logger } from '../runtime/logger.js'
+import type { KubernetesApiError } from './api-error.js'
+import { labelSelectorString, matchesLabelSelector } from './label-selector.js'
+import { ListWatch } from './list-watch.js'
+import type { ListResult, WatchableResource, WorkloadApi } from './workloads.js'
+
+/** What a stream carries: objects with (at least) these metadata fields. */
+export type WatchedObject = {
+  metadata?: { resourceVersion?: string; name?: string; labels?: Record<string, string> }
+}
+
+/** What a wait wants to see: one object by name, or the objects a label selector selects. */
+export interface WatchQuery {
+  resource: WatchableResource
+  namespace: string
+  name?: string
+  selector?: V1LabelSelector
+}
+
+export interface WatchSubscriber<T> {
+  /** The complete current state of what the query selects (first list, and every re-list). */
+  onSync(items: T[]): void
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): void
+  /** The token may not list or watch this (401/403): nothing is retried. */
+  onFatal(error: KubernetesApiError): void
+}
+
+/**
+ * Where rollout waits get their list+watch streams. `dedicatedWatches` opens one per wait
+ * with the query as server-side selectors (kubectl's way for one object); `SharedInformers`
+ * opens one per (resource, namespace) and filters on the client, so the 50 waits of a wave
+ * in one namespace cost one list and one watch instead of 50 of each (client-go's shared
+ * informer idea). A shared stream may have listed before a wait's own patch landed, so waits
+ * that need a post-patch object must ignore older generations (rollout-watcher's
+ * minGeneration).
+ */
+export interface WatchSource {
+  subscribe<T extends WatchedObject>(query: WatchQuery, subscriber: WatchSubscriber<T>): { stop(): void }
+}
+
+export interface WatchSourceDeps {
+  api: WorkloadApi
+  clock: Clock
+  logger?: Logger
+}
+
+function listOf(
+  api: WorkloadApi,
+  resource: WatchableResource,
+  namespace: string,
+  options: object
+): Promise<ListResult<unknown>> {
+  if (resource === 'Pod') return api.listPods(namespace, options)
+  if (resource === 'ReplicaSet') return api.listReplicaSets(namespace, options)
+  return api.listWorkloads(resource, namespace, options)
+}
+
+function matches(query: WatchQuery, object: WatchedObject): boolean {
+  if (query.name !== undefined && object.metadata?.name !== query.name) return false
+  return query.selector === undefined || matchesLabelSelector(object.metadata?.labels, query.selector)
+}
+
+/** One list+watch per subscription, the query sent as field and label selectors. */
+export function dedicatedWatches(deps: WatchSourceDeps): WatchSource {
+  return {
+    subscribe<T extends WatchedObject>(query: WatchQuery, subscriber: WatchSubscriber<T>) {
+      const selectors = {
+        ...(query.name !== undefined ? { fieldSelector: `metadata.name=${query.name}` } : {}),
+        ...(query.selector !== undefined ? { labelSelector: labelSelectorString(query.selector) } : {})
+      }
+      const watch = new ListWatch<T>({
+        api: deps.api,
+        resource: query.resource,
+        namespace: query.namespace,
+        ...selectors,
+        list: () => listOf(deps.api, query.resource, query.namespace, selectors) as Promise<ListResult<T>>,
+        onSync: (items) => subscriber.onSync(items),
+        onEvent: (type, object) => subscriber.onEvent(type, object),
+        onFatal: (error) => subscriber.onFatal(error),
+        clock: deps.clock,
+        ...(deps.logger ? { logger: deps.logger } : {})
+      })
+      watch.start()
+      return { stop: () => watch.stop() }
+    }
+  }
+}
+
+type Entry = { query: WatchQuery; subscriber: WatchSubscriber<WatchedObject> }
+
+interface Informer {
+  watch: ListWatch<WatchedObject>
+  /** By name: the last state seen; undefined until the first list arrived. */
+  cache: Map<string, WatchedObject> | undefined
+  /** Subscriptions to one object, by its name (a wave's waits: one lookup per event, not 50). */
+  byName: Map<string, Set<Entry>>
+  /** Subscriptions by label selector. */
+  bySelector: Set<Entry>
+  fatal: KubernetesApiError | undefined
+}
+
+/**
+ * One list+watch per (resource, namespace), shared by every subscription until dispose().
+ * A subscription that arrives after the first list gets the cached state at once.
+ */
+export class SharedInformers implements WatchSource {
+  private readonly informers = new Map<string, Informer>()
+
+  constructor(private readonly deps: WatchSourceDeps) {}
+
+  subscribe<T extends WatchedObject>(query: WatchQuery, subscriber: WatchSubscriber<T>): { stop(): void } {
+    const informer = this.informerFor(query.resource, query.namespace)
+    const entry: Entry = { query, subscriber: subscriber as unknown as WatchSubscriber<WatchedObject> }
+    const set = query.name === undefined ? informer.bySelector : this.named(informer, query.name)
+    set.add(entry)
+    if (informer.fatal) queueMicrotask(() => entry.subscriber.onFatal(informer.fatal!))
+    else if (informer.cache) {
+      const items = selected(informer.cache, query)
+      queueMicrotask(() => {
+        if (set.has(entry)) entry.subscriber.onSync(items)
+      })
+    }
+    return { stop: () => set.delete(entry) }
+  }
+
+  /** Stops every stream. */
+  dispose(): void {
+    for (const informer of this.informers.values()) informer.watch.stop()
+    this.informers.clear()
+  }
+
+  private named(informer: Informer, name: string): Set<Entry> {
+    let set = informer.byName.get(name)
+    if (!set) informer.byName.set(name, (set = new Set()))
+    return set
+  }
+
+  private informerFor(resource: WatchableResource, namespace: string): Informer {
+    const key = `${resource}/${namespace}`
+    const existing = this.informers.get(key)
+    if (existing) return existing
+    const everyone = () => [
+      ...informer.bySelector,
+      ...[...informer.byName.values()].flatMap((set) => [...set])
+    ]
+    const informer: Informer = {
+      cache: undefined,
+      byName: new Map(),
+      bySelector: new Set(),
+      fatal: undefined,
+      watch: new ListWatch<WatchedObject>({
+        api: this.deps.api,
+        resource,
+        namespace,
+        list: () => listOf(this.deps.api, resource, namespace, {}) as Promise<ListResult<WatchedObject>>,
+        onSync: (items) => {
+          const cache = new Map(items.map((o) => [o.metadata?.name ?? '', o]))
+          informer.cache = cache
+          for (const { query, subscriber } of everyone()) subscriber.onSync(selected(cache, query))
+        },
+        onEvent: (type, object) => {
+          const name = object.metadata?.name ?? ''
+          if (type === 'DELETED') informer.cache?.delete(name)
+          else informer.cache?.set(name, object)
+          const interested = [...(informer.byName.get(name) ?? []), ...informer.bySelector]
+          for (const { query, subscriber } of interested)
+            if (matches(query, object)) subscriber.onEvent(type, object)
+        },
+        onFatal: (error) => {
+          informer.fatal = error
+          for (const { subscriber } of everyone()) subscriber.onFatal(error)
+        },
+        clock: this.deps.clock,
+        ...(this.deps.logger ? { logger: this.deps.logger } : {})
+      })
+    }
+    this.informers.set(key, informer)
+    informer.watch.start()
+    return informer
+  }
+}
+
+/** What a query selects from a cache: its one object by name, or the selector's matches. */
+function selected(cache: Map<string, WatchedObject>, query: WatchQuery): WatchedObject[] {
+  if (query.name === undefined) return [...cache.values()].filter((o) => matches(query, o))
+  const object = cache.get(query.name)
+  return object && matches(query, object) ? [object] : []
+}

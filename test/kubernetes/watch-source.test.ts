@@ -1,0 +1,198 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import type { V1Deployment } from '@kubernetes/client-node'
+import { systemClock } from '../../src/health/clock.js'
+import type { KubernetesApiError } from '../../src/kubernetes/api-error.js'
+import { waitForRollout } from '../../src/kubernetes/rollout-watcher.js'
+import { planSetImage } from '../../src/kubernetes/set-image-patch.js'
+import {
+  dedicatedWatches,
+  SharedInformers,
+  type WatchSource,
+  type WatchSubscriber
+} from '../../src/kubernetes/watch-source.js'
+import type { WorkloadRef } from '../../src/kubernetes/workload-kinds.js'
+import { RecordingLogger } from '../../src/runtime/logger.js'
+import { startTestCluster, type TestCluster } from './support/cluster.js'
+import { deploymentManifest } from './support/fixtures.js'
+
+let cluster: TestCluster
+let informers: SharedInformers | undefined
+let namespaceCounter = 0
+
+beforeAll(async () => {
+  cluster = await startTestCluster()
+})
+afterAll(async () => {
+  await cluster.close()
+})
+afterEach(() => {
+  informers?.dispose()
+  informers = undefined
+})
+
+/** A fresh namespace with `count` Deployments app-0..app-N on `image`. */
+function namespaceWith(count: number, image: string): string {
+  const namespace = `shared-${++namespaceCounter}`
+  cluster.sim.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } })
+  for (let i = 0; i < count; i++)
+    cluster.sim.create(deploymentManifest({ name: `app-${i}`, namespace, image, replicas: 1 }))
+  return namespace
+}
+
+function shared(): SharedInformers {
+  informers = new SharedInformers({ api: cluster.api, clock: systemClock })
+  return informers
+}
+
+/** Records what a subscription saw. */
+function recorder() {
+  const seen = {
+    syncs: [] as string[][],
+    events: [] as string[],
+    fatal: undefined as KubernetesApiError | undefined
+  }
+  const subscriber: WatchSubscriber<V1Deployment> = {
+    onSync: (items) => void seen.syncs.push(items.map((i) => i.metadata?.name ?? '')),
+    onEvent: (type, object) => void seen.events.push(`${type} ${object.metadata?.name}`),
+    onFatal: (error) => void (seen.fatal = error)
+  }
+  return { seen, subscriber }
+}
+
+const requestsTo = (namespace: string, since: number) =>
+  cluster.sim.requestLog.slice(since).filter((r) => r.path.includes(`/namespaces/${namespace}/`))
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+async function patchImage(ref: WorkloadRef, image: string): Promise<V1Deployment> {
+  const plan = planSetImage(ref.kind, await cluster.api.getWorkload(ref), { image, promotedAt: new Date() })
+  if (plan.status !== 'patch') throw new Error('expected a patch')
+  return (await cluster.api.patchWorkload(ref, plan.patch)) as V1Deployment
+}
+
+describe('SharedInformers', () => {
+  it('serves twenty subscriptions in one namespace from one list and one watch', async () => {
+    const namespace = namespaceWith(20, 'ghcr.io/acme/app:1')
+    const before = cluster.sim.requestLog.length
+    const source = shared()
+    const recorders = Array.from({ length: 20 }, (_, i) => {
+      const r = recorder()
+      source.subscribe({ resource: 'Deployment', namespace, name: `app-${i}` }, r.subscriber)
+      return r
+    })
+    await until(() => recorders.every((r) => r.seen.syncs.length > 0), 'every first sync')
+    recorders.forEach((r, i) => expect(r.seen.syncs[0]).toEqual([`app-${i}`]))
+    await until(() => requestsTo(namespace, before).some((r) => r.query['watch']), 'the watch')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const requests = requestsTo(namespace, before)
+    expect(requests.map((r) => `${r.method} ${r.query['watch'] ? 'watch' : 'list'}`).sort()).toEqual([
+      'GET list',
+      'GET watch'
+    ])
+  })
+
+  it('gives a late subscription the cached object without another request', async () => {
+    const namespace = namespaceWith(2, 'ghcr.io/acme/app:1')
+    const source = shared()
+    const first = recorder()
+    source.subscribe({ resource: 'Deployment', namespace, name: 'app-0' }, first.subscriber)
+    await until(() => first.seen.syncs.length > 0, 'the first sync')
+    await until(() => requestsTo(namespace, 0).some((r) => r.query['watch']), 'the shared watch')
+    const before = cluster.sim.requestLog.length
+    const late = recorder()
+    source.subscribe({ resource: 'Deployment', namespace, name: 'app-1' }, late.subscriber)
+    await until(() => late.seen.syncs.length > 0, 'the late sync')
+    expect(late.seen.syncs[0]).toEqual(['app-1'])
+    expect(requestsTo(namespace, before)).toEqual([])
+  })
+
+  it('delivers an event only to the subscriptions it matches, by name or by label selector', async () => {
+    const namespace = namespaceWith(2, 'ghcr.io/acme/app:1')
+    const source = shared()
+    const byName = recorder()
+    const bySelector = recorder()
+    const other = recorder()
+    source.subscribe({ resource: 'Deployment', namespace, name: 'app-0' }, byName.subscriber)
+    source.subscribe(
+      { resource: 'Deployment', namespace, selector: { matchLabels: { app: 'app-0' } } },
+      bySelector.subscriber
+    )
+    source.subscribe({ resource: 'Deployment', namespace, name: 'app-1' }, other.subscriber)
+    await until(() => other.seen.syncs.length > 0, 'the syncs')
+    await patchImage({ kind: 'Deployment', namespace, name: 'app-0' }, 'ghcr.io/acme/app:2')
+    await until(() => byName.seen.events.length > 0 && bySelector.seen.events.length > 0, 'the events')
+    expect(bySelector.seen.syncs[0]).toEqual(['app-0'])
+    // The controllers also update app-1's status meanwhile: each event reaches only its own subscriber.
+    expect(new Set(byName.seen.events)).toEqual(new Set(['MODIFIED app-0']))
+    expect(new Set(bySelector.seen.events)).toEqual(new Set(['MODIFIED app-0']))
+    expect(other.seen.events.filter((e) => !e.endsWith(' app-1'))).toEqual([])
+  })
+
+  it('reports a forbidden list to every subscription, also to one that arrives later', async () => {
+    const namespace = namespaceWith(1, 'ghcr.io/acme/app:1')
+    cluster.sim.denyRequests({ verb: 'list', resource: 'deployments', namespace })
+    try {
+      const source = shared()
+      const first = recorder()
+      source.subscribe({ resource: 'Deployment', namespace, name: 'app-0' }, first.subscriber)
+      await until(() => first.seen.fatal !== undefined, 'the fatal error')
+      expect(first.seen.fatal?.code).toBe(403)
+      const late = recorder()
+      source.subscribe({ resource: 'Deployment', namespace, name: 'app-0' }, late.subscriber)
+      await until(() => late.seen.fatal !== undefined, 'the late fatal error')
+      expect(late.seen.fatal?.code).toBe(403)
+    } finally {
+      cluster.sim.allowAllRequests()
+    }
+  })
+})
+
+describe('waitForRollout on a shared stream', () => {
+  it('ignores an object older than its own patch, as a shared stream that listed before the patch delivers it', async () => {
+    const namespace = namespaceWith(1, 'ghcr.io/acme/app:1')
+    const ref: WorkloadRef = { kind: 'Deployment', namespace, name: 'app-0' }
+    await until(() => {
+      const d = cluster.sim.get('deployments', namespace, 'app-0') as V1Deployment
+      return d.status?.observedGeneration === 1 && d.status?.availableReplicas === 1
+    }, 'the first rollout')
+    const stale = await cluster.api.getWorkload(ref)
+    cluster.sim.pause()
+    const patched = await patchImage(ref, 'ghcr.io/acme/app:2')
+    // A source whose cache still holds the pre-patch object (fully rolled out on :1), then the real stream.
+    const real = dedicatedWatches({ api: cluster.api, clock: systemClock })
+    const lagging: WatchSource = {
+      subscribe(query, subscriber) {
+        if (query.name === ref.name) subscriber.onSync([stale as never])
+        return real.subscribe(query, subscriber)
+      }
+    }
+    const waiting = waitForRollout(ref, {
+      api: cluster.api,
+      watches: lagging,
+      minGeneration: patched.metadata!.generation!,
+      timeoutMs: 5000,
+      logger: new RecordingLogger(),
+      clock: systemClock
+    })
+    let settled = false
+    void waiting.then(() => (settled = true))
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      // With the controllers paused nothing has rolled out: the cached :1 object must not count.
+      expect(settled).toBe(false)
+    } finally {
+      cluster.sim.resume()
+    }
+    const result = await waiting
+    expect(result.status).toBe('succeeded')
+    const workload = result.workload as V1Deployment
+    expect(workload.metadata?.generation).toBe(patched.metadata?.generation)
+    expect(workload.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/app:2')
+  })
+})
