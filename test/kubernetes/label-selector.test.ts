@@ -1,38 +1,28 @@
 import { describe, expect, it } from '@jest/globals'
 import { labelSelectorString, matchesLabelSelector } from '../../src/kubernetes/label-selector.js'
 
+/** A selector with matchLabels and one expression per operator. */
+const EVERY_OPERATOR = {
+  matchLabels: { app: 'api' },
+  matchExpressions: [
+    { key: 'tier', operator: 'In', values: ['web', 'edge'] },
+    { key: 'env', operator: 'NotIn', values: ['dev'] },
+    { key: 'canary', operator: 'Exists' },
+    { key: 'legacy', operator: 'DoesNotExist' }
+  ]
+}
+
 describe('labelSelectorString', () => {
   it.each([
     ['no selector', undefined, ''],
     ['match labels', { matchLabels: { app: 'api', tier: 'web' } }, 'app=api,tier=web'],
-    [
-      'every operator',
-      {
-        matchLabels: { app: 'api' },
-        matchExpressions: [
-          { key: 'tier', operator: 'In', values: ['web', 'edge'] },
-          { key: 'env', operator: 'NotIn', values: ['dev'] },
-          { key: 'canary', operator: 'Exists' },
-          { key: 'legacy', operator: 'DoesNotExist' }
-        ]
-      },
-      'app=api,tier in (edge,web),env notin (dev),canary,!legacy'
-    ]
+    ['every operator', EVERY_OPERATOR, 'app=api,tier in (edge,web),env notin (dev),canary,!legacy']
   ])('%s', (_case, selector, expected) => {
     expect(labelSelectorString(selector)).toBe(expected)
   })
 })
 
 describe('matchesLabelSelector', () => {
-  const selector = {
-    matchLabels: { app: 'api' },
-    matchExpressions: [
-      { key: 'tier', operator: 'In', values: ['web', 'edge'] },
-      { key: 'env', operator: 'NotIn', values: ['dev'] },
-      { key: 'canary', operator: 'Exists' },
-      { key: 'legacy', operator: 'DoesNotExist' }
-    ]
-  }
   it.each<[string, Record<string, string> | undefined, boolean]>([
     [
       'every requirement met (NotIn also matches an absent key)',
@@ -46,7 +36,7 @@ describe('matchesLabelSelector', () => {
     ['DoesNotExist with the key present', { app: 'api', tier: 'web', canary: '', legacy: 'x' }, false],
     ['no labels at all', undefined, false]
   ])('%s', (_case, labels, expected) => {
-    expect(matchesLabelSelector(labels, selector)).toBe(expected)
+    expect(matchesLabelSelector(labels, EVERY_OPERATOR)).toBe(expected)
   })
 
   it('matches everything with an empty or missing selector', () => {
