@@ -9,18 +9,21 @@
  * that moment. p50 over ROLLOUTS rollouts, and the ratio ours / kubectl.
  */
 import { spawn, execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
 import { systemClock } from '../src/health/clock.js'
 import { waitForRollout } from '../src/kubernetes/rollout-watcher.js'
 import { KubernetesWorkloadApi } from '../src/kubernetes/workloads.js'
 import { RecordingLogger } from '../src/runtime/logger.js'
+import { launchAction } from '../simulator/runner/launch-action.js'
 import { KubeHttp } from '../test/contract/kube-http.js'
+import { clusterConfig } from '../test/cluster/support/promote-world.js'
 import { fmt, median } from './stats.js'
 
 const ROLLOUTS = 5
+const SCALE_RUNS = 3
 const CLUSTER = 'promote-action-bench'
 const CACHE = join(
   process.env['PROMOTE_ACTION_CACHE'] ?? join(homedir(), '.cache', 'promote-action'),
@@ -133,10 +136,12 @@ export async function clusterFigures(): Promise<string[]> {
     }
     const o = median(ours)
     const t = median(theirs)
+    const scale = await scaleOnRealControlPlane(kubeconfig, k, http)
     return [
       `${ROLLOUTS} rollouts of a 3-replica Deployment (kube-apiserver + kube-controller-manager v1.36.3, kwok nodes); latency after the status first shows the rollout complete:`,
       ...rows,
-      `p50: waitForRollout +${fmt(o)} vs kubectl rollout status +${fmt(t)} (kubectl includes its process start, overlapped with the rollout) = ${(o / Math.max(t, 0.001)).toFixed(2)}x kubectl`
+      `p50: waitForRollout +${fmt(o)} vs kubectl rollout status +${fmt(t)} (kubectl includes its process start, overlapped with the rollout) = ${(o / Math.max(t, 0.001)).toFixed(2)}x kubectl`,
+      ...scale
     ]
   } finally {
     try {
@@ -146,6 +151,100 @@ export async function clusterFigures(): Promise<string[]> {
     }
     execFileSync('bash', ['cluster/down.sh', CLUSTER], { stdio: 'ignore' })
   }
+}
+
+/**
+ * The promote bundle, launched as the runner launches it, promoting 1 and then 50 one-replica
+ * Deployments (selector target) in a fresh namespace each: wall time of the stage, alternated
+ * SCALE_RUNS times, as the issue's 50-vs-1 ratio measured on the real control plane.
+ */
+async function scaleOnRealControlPlane(
+  kubeconfig: string,
+  k: (...args: string[]) => string,
+  http: KubeHttp
+): Promise<string[]> {
+  const workspace = mkdtempSync(join(tmpdir(), 'bench-scale-'))
+  const adminKubeconfig = readFileSync(kubeconfig, 'utf8')
+  /** The control plane alone: one `kubectl set image` for all, then until every rollout is complete. */
+  const controlPlaneOnly = async (ns: string): Promise<number> => {
+    const started = performance.now()
+    k('set', 'image', 'deployment', '-l', 'tier=bench', 'app=registry.example/scale:1', '-n', ns)
+    for (;;) {
+      const list = await http.get(`/apis/apps/v1/namespaces/${ns}/deployments`)
+      if (
+        list.items.every(
+          (d: any) => d.spec.template.spec.containers[0].image === 'registry.example/scale:1' && complete(d)
+        )
+      )
+        return performance.now() - started
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  const run = async (
+    count: number,
+    round: number,
+    mode: 'action' | 'control-plane' = 'action'
+  ): Promise<number> => {
+    const ns = `scale-${count}-${round}-${Date.now() % 100000}`
+    k('create', 'namespace', ns)
+    try {
+      const manifests = Array.from({ length: count }, (_, i) =>
+        JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: `svc-${i}`, namespace: ns, labels: { tier: 'bench' } },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: `svc-${i}` } },
+            template: {
+              metadata: { labels: { app: `svc-${i}`, tier: 'bench' } },
+              spec: { containers: [{ name: 'app', image: 'registry.example/scale:0' }] }
+            }
+          }
+        })
+      )
+      execFileSync(KUBECTL, ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], {
+        input: `{"apiVersion":"v1","kind":"List","items":[${manifests.join(',')}]}`,
+        stdio: ['pipe', 'ignore', 'pipe']
+      })
+      k('wait', '--for=condition=Available', 'deployment', '--all', '-n', ns, '--timeout=120s')
+      if (mode === 'control-plane') return await controlPlaneOnly(ns)
+      writeFileSync(join(workspace, 'promotion.yml'), clusterConfig(ns, '      - selector: tier=bench'))
+      const result = await launchAction({
+        bundle: 'promote',
+        inputs: {
+          environment: 'staging',
+          config: 'promotion.yml',
+          kubeconfig: adminKubeconfig,
+          image: 'registry.example/scale:1',
+          'github-token': ''
+        },
+        env: { KUBECONFIG: undefined },
+        cwd: workspace,
+        timeoutMs: 180_000
+      })
+      if (result.exitCode !== 0) throw new Error(`promotion of ${count} failed: ${result.stdout.slice(-600)}`)
+      return result.durationMs
+    } finally {
+      k('delete', 'namespace', ns, '--wait=false')
+    }
+  }
+  const one: number[] = []
+  const fifty: number[] = []
+  const plainOne: number[] = []
+  const plainFifty: number[] = []
+  for (let round = 0; round < SCALE_RUNS; round++) {
+    one.push(await run(1, round))
+    fifty.push(await run(50, round))
+    plainOne.push(await run(1, round, 'control-plane'))
+    plainFifty.push(await run(50, round, 'control-plane'))
+  }
+  rmSync(workspace, { recursive: true, force: true })
+  const ratios = fifty.map((f, i) => (f / one[i]!).toFixed(2)).join(', ')
+  return [
+    `50 one-replica Deployments vs 1 (promote bundle as the runner runs it, same control plane, ${SCALE_RUNS} alternated runs): ${fmt(median(fifty))} vs ${fmt(median(one))} = ${(median(fifty) / median(one)).toFixed(2)}x (per run: ${ratios}; target <= 1.5x)`,
+    `  the control plane alone (kubectl set image on all, until every rollout is complete): 50 in ${fmt(median(plainFifty))} vs 1 in ${fmt(median(plainOne))} = ${(median(plainFifty) / median(plainOne)).toFixed(2)}x; the stage's time over it at 50: ${fmt(median(fifty) - median(plainFifty))}`
+  ]
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
