@@ -37,6 +37,8 @@ export interface EnvironmentLockOptions {
   signal: AbortSignal
   /** Called once per Lease as soon as it is held, so the post step can release it even if main dies next. */
   onAcquired: (entry: HeldLockEntry) => void
+  /** Called when a held Lease is lost (taken by another holder, or not renewed in time). */
+  onLost?: (message: string) => void
 }
 
 export interface EnvironmentLock {
@@ -86,8 +88,11 @@ export async function acquireEnvironmentLock(options: EnvironmentLockOptions): P
             logger.info(`Waiting for the lock ${where}: held by ${text}`)
           )
         },
-        onLost: (reason) =>
-          logger.warning(`Lost the lock ${where}: ${reason}. Another promotion may now run concurrently.`)
+        onLost: (reason) => {
+          const message = `Lost the lock ${where}: ${reason}. Another promotion may now run concurrently.`
+          logger.warning(message)
+          options.onLost?.(message)
+        }
       })
       const entry: HeldLockEntry = { cluster: target.cluster, namespace: target.namespace, name, holder }
       held.push({ lease, entry })

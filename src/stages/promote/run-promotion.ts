@@ -162,6 +162,9 @@ export async function runPromotion(
   let deploymentId: number | undefined
   let finished = false
   let succeeded = false
+  // Aborted if a held Lease is lost: from then on another run may be promoting this environment.
+  const fence = new AbortController()
+  let lockLostMessage = ''
   const finish = async (state: DeploymentState, description: string) => {
     finished = true
     if (records && deploymentId !== undefined) {
@@ -194,6 +197,10 @@ export async function runPromotion(
           onAcquired: (entry) => {
             held.push(entry)
             saveHeldLocks(io, held)
+          },
+          onLost: (message) => {
+            lockLostMessage ||= message
+            fence.abort()
           }
         })
         if (records && environment.lock['wait-for-deployments'])
@@ -230,6 +237,10 @@ export async function runPromotion(
     io.setOutput(Output.PreviousImages, JSON.stringify(previousImages(plans)))
     await logger.group('Server-side dry run of every patch', () => preflight(plans))
     if (signal.aborted) throw new CancellationError('The run was cancelled before any workload was changed')
+    if (fence.signal.aborted)
+      throw new OperationalError(`${lockLostMessage} Stopped before any workload was changed.`, {
+        title: 'Promotion lock lost'
+      })
 
     const ff = environment.rollout['fail-fast']
     const waves = await runWaves(plans, {
@@ -241,6 +252,7 @@ export async function runPromotion(
       },
       rollback: settings.rollback,
       signal,
+      fence: fence.signal,
       clock,
       logger
     })
@@ -271,6 +283,14 @@ export async function runPromotion(
         : settings.rollback === 'never'
           ? ' Not rolled back (rollback: never).'
           : ''
+    if (waves.lockLost) {
+      const patched = waves.outcomes.filter((o) => o.patched).map((o) => targetKey(o.target))
+      await finish('error', 'Lost the promotion lock during the rollout; stopped, not rolled back')
+      throw new OperationalError(
+        `${lockLostMessage} The promotion stopped without rolling back, because another run may now be promoting ${settings.environmentName}. ${patched.length ? `Patched before the loss: ${patched.join(', ')}; check what they run now.` : 'Nothing was patched.'}`,
+        { title: 'Promotion lock lost' }
+      )
+    }
     if (waves.cancelled) {
       await finish('error', `Cancelled during the rollout.${rollbackNote}`)
       throw new CancellationError(

@@ -48,6 +48,11 @@ export interface WavesOptions {
   /** How long a rollback may take to roll out when the run was cancelled (the runner kills soon after). */
   cancelledRollbackTimeoutMs?: number
   signal: AbortSignal
+  /**
+   * Aborted when the environment lock is lost: stop like a cancellation, but roll nothing back,
+   * since another run may now be promoting the same workloads.
+   */
+  fence?: AbortSignal
   clock: Clock
   logger: Logger
 }
@@ -56,6 +61,8 @@ export interface WavesResult {
   outcomes: TargetOutcome[]
   failed: boolean
   cancelled: boolean
+  /** The lock was lost: stopped, nothing rolled back. */
+  lockLost: boolean
   rolledBack: boolean
   /** A rollback was needed and at least one did not succeed. */
   rollbackFailed: boolean
@@ -97,7 +104,7 @@ export async function runWaves(plans: PlannedTarget[], options: WavesOptions): P
   const waves = [...new Set(plans.map((p) => p.cluster.wave))].sort((a, b) => a - b)
   let failed = false
   for (const wave of waves) {
-    if (failed || signal.aborted) break
+    if (failed || signal.aborted || options.fence?.aborted) break
     const inWave = outcomes.filter((o) => o.target.cluster.wave === wave && o.status === 'not-started')
     if (inWave.length === 0) continue
     const clusters = [...new Set(inWave.map((o) => o.target.cluster.name))].join(', ')
@@ -105,6 +112,7 @@ export async function runWaves(plans: PlannedTarget[], options: WavesOptions): P
       const stopWave = new AbortController()
       const onAbort = () => stopWave.abort()
       signal.addEventListener('abort', onAbort, { once: true })
+      options.fence?.addEventListener('abort', onAbort, { once: true })
       // The wave's waits share one list+watch per (cluster, kind, namespace).
       const informers = new Map<WorkloadApi, SharedInformers>()
       const watchesOf = (api: WorkloadApi): WatchSource => {
@@ -117,6 +125,7 @@ export async function runWaves(plans: PlannedTarget[], options: WavesOptions): P
         )
       } finally {
         signal.removeEventListener('abort', onAbort)
+        options.fence?.removeEventListener('abort', onAbort)
         for (const shared of informers.values()) shared.dispose()
       }
     })
@@ -124,6 +133,18 @@ export async function runWaves(plans: PlannedTarget[], options: WavesOptions): P
   }
   const cancelled = signal.aborted
   for (const o of outcomes) if (cancelled && o.status === 'stopped') o.status = 'cancelled'
+  const lockLost = options.fence?.aborted ?? false
+  if (lockLost) {
+    for (const o of outcomes)
+      if (o.status === 'stopped' || o.status === 'not-started')
+        o.message = o.patched
+          ? 'patched, then stopped: the promotion lock was lost (not rolled back)'
+          : 'not patched: the promotion lock was lost first'
+    logger.error(
+      'The promotion lock was lost: stopped without rolling back, because another run may now be promoting this environment'
+    )
+    return { outcomes, failed: true, cancelled, lockLost, rolledBack: false, rollbackFailed: false }
+  }
 
   const needsRollback = (failed || cancelled) && (cancelled || options.rollback === 'auto')
   let rolledBack = false
@@ -141,7 +162,7 @@ export async function runWaves(plans: PlannedTarget[], options: WavesOptions): P
   } else if (failed && options.rollback === 'never') {
     logger.warning('rollback: never: the failed targets are left as they are for inspection')
   }
-  return { outcomes, failed, cancelled, rolledBack, rollbackFailed }
+  return { outcomes, failed, cancelled, lockLost, rolledBack, rollbackFailed }
 }
 
 async function promoteTarget(

@@ -185,6 +185,35 @@ describe('promote stage: lock, cancellation, waves', () => {
     expect(post.exitCode).toBe(0)
   })
 
+  it('losing the lock mid-rollout stops the promotion without rolling back over the new holder', async () => {
+    await withDeployment()
+    world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
+    const running = world.inProcess({ image: NEW })
+    while (imageOf(world.sim, 'deployments', 'api') !== NEW) await new Promise((r) => setTimeout(r, 20))
+    // Another run takes the Lease (as if ours had not been renewed in time).
+    const lease = world.sim.get('leases', NAMESPACE, LEASE) as {
+      spec: { holderIdentity: string; renewTime: string; leaseDurationSeconds: number }
+    }
+    lease.spec.holderIdentity = 'acme/shop/777/1'
+    lease.spec.renewTime = new Date().toISOString().replace('Z', '000Z')
+    lease.spec.leaseDurationSeconds = 30
+    world.sim.update(lease)
+    const stolenAt = world.sim.writeLog.length
+    const run = await running
+    expect(run.error?.message).toContain('now held by acme/shop/777/1')
+    expect(run.error?.message).toContain('without rolling back')
+    expect((run.error as { details?: { title?: string } }).details?.title).toBe('Promotion lock lost')
+    // Nothing of ours written after the loss: no rollback, no release over the new holder.
+    expect(world.sim.writeLog.slice(stolenAt)).toEqual([])
+    expect(imageOf(world.sim, 'deployments', 'api')).toBe(NEW)
+    const after = world.sim.get('leases', NAMESPACE, LEASE) as { spec: { holderIdentity: string } }
+    expect(after.spec.holderIdentity).toBe('acme/shop/777/1')
+    expect(run.io.outputs['result']).toBe('failure')
+    expect(run.io.outputs['rolled-back']).toBe('false')
+    const id = Number(run.io.outputs['deployment-id'])
+    expect(world.github.state.deploymentStatuses[id]!.at(-1)!.state).toBe('error')
+  })
+
   it('the post step releases the lease and closes the Deployment when main was killed', async () => {
     await withDeployment()
     world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
