@@ -2,7 +2,7 @@
  * One error type for every failed Kubernetes API call, carrying what the Status body said and
  * what we were doing, so messages can tell the user which RBAC rule is missing.
  */
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch'
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete'
 
 export interface ApiCallContext {
   verb: Verb

@@ -44,6 +44,8 @@ export interface WorkloadApi {
   ): Promise<WorkloadOf<K>>
   listReplicaSets(namespace: string, options?: ListOptions): Promise<ListResult<V1ReplicaSet>>
   listPods(namespace: string, options?: ListOptions): Promise<ListResult<V1Pod>>
+  /** Deletes a pod only if it is still the one with `uid` (a precondition: a re-created namesake is left alone). */
+  deletePod(namespace: string, name: string, uid: string): Promise<void>
   /** Core v1 events whose involvedObject is the given object, oldest first as the server returns them. */
   listEvents(
     namespace: string,
@@ -207,6 +209,12 @@ export class KubernetesWorkloadApi implements WorkloadApi {
       this.core.listNamespacedPod({ namespace, ...options })
     )
     return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' }
+  }
+
+  async deletePod(namespace: string, name: string, uid: string): Promise<void> {
+    await this.call(context('delete', 'pods', '', namespace, name), () =>
+      this.core.deleteNamespacedPod({ name, namespace, body: { preconditions: { uid } } })
+    )
   }
 
   async listEvents(

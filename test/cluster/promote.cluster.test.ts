@@ -80,6 +80,7 @@ describe('promote bundle against a real cluster, as the ServiceAccount', () => {
     expect(await can('patch', 'deployments')).toBe('yes')
     expect(await can('delete', 'deployments')).toBe('no')
     expect(await can('get', 'secrets')).toBe('no')
+    expect(await can('create', 'pods')).toBe('no')
   })
 
   it('promotes a Deployment: image, real ReplicaSet revisions 1 and 2, outputs', async () => {
@@ -138,6 +139,22 @@ describe('promote bundle against a real cluster, as the ServiceAccount', () => {
     const s = await getJson('statefulset', ns.name, 'db')
     expect(s.status.updateRevision).toBe(s.status.currentRevision)
     expect(s.status.updatedReplicas).toBe(2)
+  })
+
+  it('rolls a StatefulSet back past its never-Ready pod of the failed revision (kubernetes#67250)', async () => {
+    await apply(statefulSetManifest({ name: 'stuck', namespace: ns.name, image: OLD }))
+    await rolloutStatus('statefulset', 'stuck', ns.name)
+    world = await startClusterWorld(clusterConfig(ns.name, target('stuck', 'StatefulSet')), ns.saKubeconfig)
+    // kwok keeps a ':never-ready' container Running but never Ready: the rollout times out.
+    const main = await world.launch('promote', { image: `${REPO}:never-ready`, timeout: '15s' })
+    expect(main.exitCode).not.toBe(0)
+    expect(main.outputs['result']).toBe('rolled-back')
+    expect(log(main)).toMatch(/deleting pod stuck-1 .*kubernetes#67250/)
+    expect(await image('statefulset', 'stuck')).toBe(OLD)
+    // The real StatefulSet controller finished the rollback: kubectl agrees.
+    await rolloutStatus('statefulset', 'stuck', ns.name, '30s')
+    const s = await getJson('statefulset', ns.name, 'stuck')
+    expect(s.status.updateRevision).toBe(s.status.currentRevision)
   })
 
   it('promotes a DaemonSet', async () => {

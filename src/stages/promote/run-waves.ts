@@ -4,6 +4,7 @@ import type { FailFastOptions, PodFailure } from '../../kubernetes/pod-failures.
 import { rollback, type RollbackResult } from '../../kubernetes/rollback.js'
 import { REVISION_ANNOTATION } from '../../kubernetes/rollout-status.js'
 import { waitForRollout, type RolloutEvent, type RolloutResult } from '../../kubernetes/rollout-watcher.js'
+import { releaseStuckPodsAfterRollback } from '../../kubernetes/statefulset-repair.js'
 import { SharedInformers, type WatchSource } from '../../kubernetes/watch-source.js'
 import type { Workload } from '../../kubernetes/workload-kinds.js'
 import type { WorkloadApi } from '../../kubernetes/workloads.js'
@@ -242,11 +243,18 @@ async function rollBackTarget(
     logger.error(`${key}: ROLLBACK FAILED: ${(error as Error).message}`)
     return
   }
-  logger.info(result.message)
   if (result.method === 'unchanged') {
+    logger.info(result.message)
     outcome.rollback = { status: 'unchanged', message: result.message }
     return
   }
+  result.message += await releaseStuckPodsAfterRollback(target.ref, result.workload, {
+    api: target.cluster.api,
+    timeoutMs,
+    clock,
+    logger: prefixed(logger, target.cluster.name)
+  })
+  logger.info(result.message)
   try {
     const waited = await waitForRollout(target.ref, {
       api: target.cluster.api,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { ImageBehaviour } from '../../../simulator/kubernetes/simulator-types.js'
-import { deploymentManifest } from '../../kubernetes/support/fixtures.js'
+import { deploymentManifest, statefulSetManifest } from '../../kubernetes/support/fixtures.js'
 import {
   environmentConfig,
   imageOf,
@@ -61,6 +61,21 @@ describe('promote stage: failing rollouts (in process, against the simulator)', 
     expect(run.io.outputs['result']).toBe('rolled-back')
     expect(imageOf(world.sim, 'deployments', 'api')).toBe(OLD)
     expect(run.io.summary).toContain('rolled back to revision 2')
+  })
+
+  it('rolls a StatefulSet back past its pod of the failed revision that never became Ready (kubernetes#67250)', async () => {
+    world = await startPromotionWorld(
+      environmentConfig({ targets: '      - name: db\n        kind: StatefulSet' })
+    )
+    world.sim.create(statefulSetManifest({ name: 'db', namespace: NAMESPACE, image: OLD }))
+    await settle(world.sim, 'statefulsets', 'db')
+    world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
+    const run = await world.inProcess({ image: NEW, timeout: '2s' })
+    expect(run.io.outputs['result']).toBe('rolled-back')
+    expect(imageOf(world.sim, 'statefulsets', 'db')).toBe(OLD)
+    // Without deleting db-1 (new revision, never Ready) the OrderedReady controller waits on it forever.
+    expect(run.logger.messages('info').join('\n')).toMatch(/deleting pod db-1 .*kubernetes#67250/)
+    await settle(world.sim, 'statefulsets', 'db')
   })
 
   it('from-upstream: promotes the digest the upstream pods run', async () => {

@@ -200,9 +200,10 @@ describe('promote stage: lock, cancellation, waves', () => {
     world.sim.update(lease)
     const stolenAt = world.sim.writeLog.length
     const run = await running
-    expect(run.error?.message).toContain('now held by acme/shop/777/1')
-    expect(run.error?.message).toContain('without rolling back')
-    expect((run.error as { details?: { title?: string } }).details?.title).toBe('Promotion lock lost')
+    const error = run.error as { message: string; details?: { title?: string } }
+    expect(error.message).toContain('now held by acme/shop/777/1')
+    expect(error.message).toContain('without rolling back')
+    expect(error.details?.title).toBe('Promotion lock lost')
     // Nothing of ours written after the loss: no rollback, no release over the new holder.
     expect(world.sim.writeLog.slice(stolenAt)).toEqual([])
     expect(imageOf(world.sim, 'deployments', 'api')).toBe(NEW)
