@@ -24,7 +24,8 @@ import type { WorkloadApi } from './workloads.js'
 /**
  * Waits for a workload's rollout the way `kubectl rollout status` does (list by
  * metadata.name, watch from the list's resourceVersion, judge on every event; see
- * rollout-status.ts), with what kubectl lacks:
+ * rollout-status.ts; or, given `watches`, the same judged from a stream shared by a wave's
+ * waits, see watch-source.ts), with what kubectl lacks:
  * - an overall timeout and cancellation;
  * - failing fast from the NEW pods (see new-pods.ts, pod-failures.ts), watched alongside;
  * - on failure, the recent Warning events of the failing pods and of the workload.

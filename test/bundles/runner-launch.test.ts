@@ -91,4 +91,34 @@ describe('bundles launched as the runner launches them', () => {
     expect(verify.outputs['healthy']).toBe('true')
     expect(JSON.parse(verify.outputs['latencies']!)).toHaveProperty('healthz')
   })
+
+  // Last in this file: it re-routes staging's health endpoint.
+  it('stage: all stops verify without rolling back when the lock is lost during verify', async () => {
+    let stolen = false
+    world.health.route('/staging/healthz', {
+      kind: 'version',
+      version: () => {
+        if (!stolen) {
+          stolen = true
+          // Another run takes the Lease while verify probes (ours is then not renewed).
+          const lease = world.kubernetes.get('leases', 'shop-staging', 'promote-action.staging') as {
+            spec: { holderIdentity: string; renewTime: string; leaseDurationSeconds: number }
+          }
+          lease.spec.holderIdentity = 'acme/shop/777/1'
+          lease.spec.renewTime = new Date().toISOString().replace('Z', '000Z')
+          lease.spec.leaseDurationSeconds = 60
+          world.kubernetes.update(lease)
+        }
+        return 'not-the-promoted-version' // unhealthy: verify would roll back at its deadline
+      }
+    })
+    const main = await launch('main', { stage: 'all', environment: 'staging', sha: SHA.release })
+    expect(main.exitCode).not.toBe(0)
+    expect(main.stdout).toMatch(/::error title=Promotion lock lost::.*now held by acme\/shop\/777\/1/)
+    expect(world.runningImage('shop-staging')).toBe(`${REPOSITORY}:${SHA.release}`)
+    const lease = world.kubernetes.get('leases', 'shop-staging', 'promote-action.staging') as {
+      spec: { holderIdentity: string }
+    }
+    expect(lease.spec.holderIdentity).toBe('acme/shop/777/1')
+  })
 })

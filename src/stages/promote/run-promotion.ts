@@ -44,9 +44,10 @@ export interface PromotionServices {
   /**
    * Given, a promotion that succeeded hands its environment lock here instead of releasing it
    * (still renewed, still in the post step's state), so the caller can hold it through verify,
-   * which may roll back (`stage: all`). A failed or cancelled promotion releases it as usual.
+   * which may roll back (`stage: all`). `lost` aborts, with the reason as a message, if the
+   * Lease is lost meanwhile. A failed or cancelled promotion releases the lock as usual.
    */
-  keepLock?: (release: () => Promise<void>) => void
+  keepLock?: (release: () => Promise<void>, lost: AbortSignal) => void
 }
 
 export interface PromotionReport {
@@ -200,7 +201,7 @@ export async function runPromotion(
           },
           onLost: (message) => {
             lockLostMessage ||= message
-            fence.abort()
+            fence.abort(message)
           }
         })
         if (records && environment.lock['wait-for-deployments'])
@@ -343,7 +344,7 @@ export async function runPromotion(
         await held.release()
         saveHeldLocks(io, [])
       }
-      if (succeeded && services.keepLock) services.keepLock(release)
+      if (succeeded && services.keepLock) services.keepLock(release, fence.signal)
       else await release()
     }
   }

@@ -1,5 +1,5 @@
 import { Input, Output, type ActionIO, type InputName, type OutputName } from '../../runtime/action-io.js'
-import { ConfigurationError } from '../../runtime/errors.js'
+import { ConfigurationError, OperationalError } from '../../runtime/errors.js'
 import type { StageContext } from '../../runtime/run-stage.js'
 
 const STAGES = ['gate', 'promote', 'verify', 'all'] as const
@@ -39,13 +39,27 @@ export async function rootStage(context: StageContext): Promise<void> {
  */
 async function promoteThenVerifyUnderOneLock(context: StageContext): Promise<void> {
   let releaseLock: (() => Promise<void>) | undefined
+  let lockLost: AbortSignal | undefined
   try {
-    await (
-      await import('../promote/promote-stage.js')
-    ).promote(context, {
-      keepLock: (release) => (releaseLock = release)
+    const { promote } = await import('../promote/promote-stage.js')
+    await promote(context, {
+      keepLock: (release, lost) => {
+        releaseLock = release
+        lockLost = lost
+      }
     })
-    await (await import('../verify/verify-stage.js')).verifyStage(context)
+    // Losing the lock stops verify like a cancellation: no rollback over another run's promotion.
+    const signal = lockLost ? AbortSignal.any([context.signal, lockLost]) : context.signal
+    try {
+      await (await import('../verify/verify-stage.js')).verifyStage({ ...context, signal })
+    } catch (error) {
+      if (lockLost?.aborted && !context.signal.aborted)
+        throw new OperationalError(
+          `${String(lockLost.reason)} Verification stopped and nothing was rolled back: another run may now be promoting this environment.`,
+          { title: 'Promotion lock lost', cause: error }
+        )
+      throw error
+    }
   } finally {
     await releaseLock?.()
   }
