@@ -20,6 +20,7 @@ export const EMULATED_OPERATIONS = [
   'pulls/create',
   'pulls/get',
   'pulls/list',
+  'pulls/update',
   'rate-limit/get',
   'repos/create-commit-status',
   'repos/create-deployment',

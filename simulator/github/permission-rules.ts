@@ -37,6 +37,7 @@ const REQUIRED_PERMISSION: { [operationId: string]: string } = {
   'pulls/create': 'pull_requests=write',
   'pulls/get': 'pull_requests=read',
   'pulls/list': 'pull_requests=read',
+  'pulls/update': 'pull_requests=write',
   'repos/get-content': 'contents=read',
   'repos/create-or-update-file-contents': 'contents=write',
   'repos/get': 'metadata=read',

@@ -172,6 +172,27 @@ export const pullRequestEndpoints = {
     return { status: 200, body: pull }
   },
 
+  // Title, body and state, as a promotion re-run needs; changing the base is not emulated.
+  'pulls/update': (request) => {
+    const pull = request.world.state.pullRequests.find(
+      (candidate) => candidate.number === request.params.pull_number
+    )
+    if (pull === undefined) throw notFound()
+    const input = request.body as RequestBody<'pulls/update'>
+    if (input.base !== undefined && input.base !== pull.base.ref)
+      throw validationFailed([
+        { resource: 'PullRequest', code: 'custom', message: 'changing the base is not emulated' }
+      ])
+    if (input.title !== undefined) pull.title = input.title
+    if (input.body !== undefined) pull.body = input.body
+    if (input.state !== undefined) {
+      pull.state = input.state
+      pull.closed_at = input.state === 'closed' ? request.world.now() : null
+    }
+    pull.updated_at = request.world.now()
+    return { status: 200, body: pull }
+  },
+
   'pulls/list': (request) => {
     const { state, head, base, sort, direction } = request.query
     const key = sort === 'updated' ? 'updated_at' : 'created_at'

@@ -161,6 +161,21 @@ describe('promote stage in gitops mode', () => {
     expect(github.state.pullRequests).toHaveLength(1)
     expect(io.outputs['pull-request-url']).toBe(github.state.pullRequests[0]!.html_url)
     expect(Object.keys(github.state.commits)).toHaveLength(commits)
+    // Same image, same run: the pull request's text is already right.
+    expect(github.requests.filter((r) => r.operationId === 'pulls/update')).toEqual([])
+  })
+
+  it("rewrites the reused pull request's title and description when a re-run promotes another image", async () => {
+    await run({ image: 'ghcr.io/acme/api:2.0.0' })
+    const { io, error } = await run({ image: 'ghcr.io/acme/api:2.1.0' })
+    expect(error).toBeUndefined()
+    expect(io.outputs['result']).toBe('pull-request-opened')
+    expect(github.state.pullRequests).toHaveLength(1)
+    const pull = github.state.pullRequests[0]!
+    expect(pull.title).toContain('ghcr.io/acme/api:2.1.0')
+    expect(pull.body).toContain('ghcr.io/acme/api:2.1.0')
+    expect(pull.body).not.toContain('ghcr.io/acme/api:2.0.0')
+    expect(fileOn(BRANCH)).toContain('newTag: "2.1.0"')
   })
 
   it('reports unchanged and opens nothing when the file already has the image', async () => {

@@ -10,6 +10,8 @@ export interface ManifestFile {
 export interface PullRequestRef {
   number: number
   url: string
+  title: string
+  body: string
 }
 
 /** The manifests repository, as the GitOps promotion needs it: files, branches, pull requests. */
@@ -36,6 +38,8 @@ export interface ManifestRepository {
     title: string
     body: string
   }): Promise<PullRequestRef>
+  /** Rewrites an open pull request's title and description. */
+  updatePullRequest(number: number, text: { title: string; body: string }): Promise<void>
 }
 
 /** The one real implementation, over the REST contents, git data and pulls APIs. */
@@ -90,13 +94,23 @@ export function gitHubManifestRepository(
           state: 'open'
         })
         const pull = data[0]
-        return pull ? { number: pull.number, url: pull.html_url } : undefined
+        return pull
+          ? { number: pull.number, url: pull.html_url, title: pull.title, body: pull.body ?? '' }
+          : undefined
       }),
     openPullRequest: (options) =>
       withPermission(Permission.pullRequestsWrite, `open a pull request in ${fullName}`, async () => {
         const { data } = await octokit.rest.pulls.create({ ...where, ...options })
-        return { number: data.number, url: data.html_url }
-      })
+        return { number: data.number, url: data.html_url, title: data.title, body: data.body ?? '' }
+      }),
+    updatePullRequest: (number, text) =>
+      withPermission(
+        Permission.pullRequestsWrite,
+        `update pull request #${number} in ${fullName}`,
+        async () => {
+          await octokit.rest.pulls.update({ ...where, pull_number: number, ...text })
+        }
+      )
   }
 }
 

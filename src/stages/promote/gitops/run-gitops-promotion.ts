@@ -170,24 +170,25 @@ export async function runGitOpsPromotion(
         })
         logger.info(`Committed the edit of ${gitops.path} to ${branch}`)
       }
+      const body = pullRequestBody({
+        environmentName: settings.environmentName,
+        image: image.format(),
+        previous: edit.previous,
+        path: gitops.path,
+        sourceSha: settings.sha,
+        runUrl: workflow.runUrl
+      })
       const open = await manifests.findOpenPullRequest(branch, base)
       if (open) {
         logger.info(`Reusing open pull request #${open.number}: ${open.url}`)
+        // A re-run may promote another image or come from another run: the text says what it holds now.
+        if (open.title !== title || open.body !== body) {
+          await manifests.updatePullRequest(open.number, { title, body })
+          logger.info(`Updated the title and description of #${open.number} for ${image.format()}`)
+        }
         return open
       }
-      const created = await manifests.openPullRequest({
-        head: branch,
-        base,
-        title,
-        body: pullRequestBody({
-          environmentName: settings.environmentName,
-          image: image.format(),
-          previous: edit.previous,
-          path: gitops.path,
-          sourceSha: settings.sha,
-          runUrl: workflow.runUrl
-        })
-      })
+      const created = await manifests.openPullRequest({ head: branch, base, title, body })
       logger.info(`Opened pull request #${created.number}: ${created.url}`)
       return created
     })
