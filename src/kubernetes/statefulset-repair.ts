@@ -60,7 +60,12 @@ export async function deleteStuckStatefulSetPods(
     options.logger.info(
       `statefulset/${ref.name}: deleting pod ${name} (revision ${pod.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL]}, not Ready) so the controller re-creates it from the restored template (kubernetes#67250)`
     )
-    await api.deletePod(ref.namespace, name, pod.metadata!.uid!)
+    try {
+      await api.deletePod(ref.namespace, name, pod.metadata!.uid!)
+    } catch (error) {
+      const left = stuck.map((p) => p.metadata?.name).filter((n) => !deleted.includes(n!))
+      throw new Error(`${(error as Error).message} (pods to delete: ${left.join(', ')})`, { cause: error })
+    }
     deleted.push(name)
   }
   return deleted
@@ -90,7 +95,7 @@ export async function releaseStuckPodsAfterRollback(
     )
     return deleted.length ? `; deleted pod(s) stuck at the failed revision: ${deleted.join(', ')}` : ''
   } catch (error) {
-    const note = `; pods stuck at the failed revision could not be deleted (${(error as Error).message}): delete the not-Ready pods of statefulset/${ref.name} in ${ref.namespace} by hand (kubectl delete pod NAME -n ${ref.namespace})`
+    const note = `; pods stuck at the failed revision could not be deleted (${(error as Error).message}): delete them by hand (kubectl delete pod NAME -n ${ref.namespace}) and the rollback goes on`
     options.logger.error(`statefulset/${ref.name}${note}`)
     return note
   }

@@ -78,6 +78,21 @@ describe('promote stage: failing rollouts (in process, against the simulator)', 
     await settle(world.sim, 'statefulsets', 'db')
   })
 
+  it('names the stuck StatefulSet pod to delete by hand when the token may not delete pods', async () => {
+    world = await startPromotionWorld(
+      environmentConfig({ targets: '      - name: db\n        kind: StatefulSet' })
+    )
+    world.sim.create(statefulSetManifest({ name: 'db', namespace: NAMESPACE, image: OLD }))
+    await settle(world.sim, 'statefulsets', 'db')
+    world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
+    world.sim.denyRequests({ verb: 'delete', resource: 'pods' })
+    const run = await world.inProcess({ image: NEW, timeout: '2s' })
+    expect(run.io.outputs['result']).toBe('failure')
+    const errors = run.logger.messages('error').join('\n')
+    expect(errors).toMatch(/could not be deleted .*pods to delete: db-1\).*kubectl delete pod NAME -n shop/)
+    expect(errors).toContain('ROLLBACK DID NOT COMPLETE')
+  })
+
   it('from-upstream: promotes the digest the upstream pods run', async () => {
     world = await startPromotionWorld(
       `
