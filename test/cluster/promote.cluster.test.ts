@@ -54,6 +54,14 @@ async function deployment(name: string, image = OLD, spec: Record<string, unknow
   await rolloutStatus('deployment', name, ns.name)
 }
 
+/** Creates a StatefulSet or DaemonSet on OLD, waits for it, and starts a world targeting it. */
+async function worldFor(kind: 'StatefulSet' | 'DaemonSet', name: string): Promise<ClusterWorld> {
+  const manifest = kind === 'StatefulSet' ? statefulSetManifest : daemonSetManifest
+  await apply(manifest({ name, namespace: ns.name, image: OLD }))
+  await rolloutStatus(kind.toLowerCase(), name, ns.name)
+  return startClusterWorld(clusterConfig(ns.name, target(name, kind)), ns.saKubeconfig)
+}
+
 async function image(resource: string, name: string, namespace = ns.name): Promise<string> {
   const o = await getJson(resource, namespace, name)
   return o.spec.template.spec.containers[0].image
@@ -128,9 +136,7 @@ describe('promote bundle against a real cluster, as the ServiceAccount', () => {
   })
 
   it('promotes a StatefulSet', async () => {
-    await apply(statefulSetManifest({ name: 'db', namespace: ns.name, image: OLD }))
-    await rolloutStatus('statefulset', 'db', ns.name)
-    world = await startClusterWorld(clusterConfig(ns.name, target('db', 'StatefulSet')), ns.saKubeconfig)
+    world = await worldFor('StatefulSet', 'db')
     const main = await world.launch('promote', { image: NEW })
     expect(log({ stdout: '', stderr: main.stderr })).toBe('')
     expect(main.exitCode).toBe(0)
@@ -142,9 +148,7 @@ describe('promote bundle against a real cluster, as the ServiceAccount', () => {
   })
 
   it('rolls a StatefulSet back past its never-Ready pod of the failed revision (kubernetes#67250)', async () => {
-    await apply(statefulSetManifest({ name: 'stuck', namespace: ns.name, image: OLD }))
-    await rolloutStatus('statefulset', 'stuck', ns.name)
-    world = await startClusterWorld(clusterConfig(ns.name, target('stuck', 'StatefulSet')), ns.saKubeconfig)
+    world = await worldFor('StatefulSet', 'stuck')
     // kwok keeps a ':never-ready' container Running but never Ready: the rollout times out.
     const main = await world.launch('promote', { image: `${REPO}:never-ready`, timeout: '15s' })
     expect(main.exitCode).not.toBe(0)
@@ -158,9 +162,7 @@ describe('promote bundle against a real cluster, as the ServiceAccount', () => {
   })
 
   it('promotes a DaemonSet', async () => {
-    await apply(daemonSetManifest({ name: 'agent', namespace: ns.name, image: OLD }))
-    await rolloutStatus('daemonset', 'agent', ns.name)
-    world = await startClusterWorld(clusterConfig(ns.name, target('agent', 'DaemonSet')), ns.saKubeconfig)
+    world = await worldFor('DaemonSet', 'agent')
     const main = await world.launch('promote', { image: NEW })
     expect(log({ stdout: '', stderr: main.stderr })).toBe('')
     expect(main.exitCode).toBe(0)
