@@ -28,6 +28,16 @@ describe('promote stage: failing rollouts (in process, against the simulator)', 
     await settle(world.sim, 'deployments', 'api')
   }
 
+  /** StatefulSet db (2 replicas) on OLD, rolled out; NEW runs but never becomes Ready. */
+  async function withStatefulSetGoingNeverReady(): Promise<void> {
+    world = await startPromotionWorld(
+      environmentConfig({ targets: '      - name: db\n        kind: StatefulSet' })
+    )
+    world.sim.create(statefulSetManifest({ name: 'db', namespace: NAMESPACE, image: OLD }))
+    await settle(world.sim, 'statefulsets', 'db')
+    world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
+  }
+
   it.each<[string, ImageBehaviour]>([
     ['ImagePullBackOff', { kind: 'image-pull-backoff', afterMs: 10 }],
     ['CrashLoopBackOff|RestartThresholdExceeded', { kind: 'crash-loop', afterMs: 10 }],
@@ -64,12 +74,7 @@ describe('promote stage: failing rollouts (in process, against the simulator)', 
   })
 
   it('rolls a StatefulSet back past its pod of the failed revision that never became Ready (kubernetes#67250)', async () => {
-    world = await startPromotionWorld(
-      environmentConfig({ targets: '      - name: db\n        kind: StatefulSet' })
-    )
-    world.sim.create(statefulSetManifest({ name: 'db', namespace: NAMESPACE, image: OLD }))
-    await settle(world.sim, 'statefulsets', 'db')
-    world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
+    await withStatefulSetGoingNeverReady()
     const run = await world.inProcess({ image: NEW, timeout: '2s' })
     expect(run.io.outputs['result']).toBe('rolled-back')
     expect(imageOf(world.sim, 'statefulsets', 'db')).toBe(OLD)
@@ -79,12 +84,7 @@ describe('promote stage: failing rollouts (in process, against the simulator)', 
   })
 
   it('names the stuck StatefulSet pod to delete by hand when the token may not delete pods', async () => {
-    world = await startPromotionWorld(
-      environmentConfig({ targets: '      - name: db\n        kind: StatefulSet' })
-    )
-    world.sim.create(statefulSetManifest({ name: 'db', namespace: NAMESPACE, image: OLD }))
-    await settle(world.sim, 'statefulsets', 'db')
-    world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
+    await withStatefulSetGoingNeverReady()
     world.sim.denyRequests({ verb: 'delete', resource: 'pods' })
     const run = await world.inProcess({ image: NEW, timeout: '2s' })
     expect(run.io.outputs['result']).toBe('failure')
