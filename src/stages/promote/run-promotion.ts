@@ -163,9 +163,10 @@ export async function runPromotion(
   let deploymentId: number | undefined
   let finished = false
   let succeeded = false
-  // Aborted if a held Lease is lost: from then on another run may be promoting this environment.
+  // Aborted, with the loss as its reason, if a held Lease is lost: from then on another run
+  // may be promoting this environment.
   const fence = new AbortController()
-  let lockLostMessage = ''
+  const lockLostMessage = () => String(fence.signal.reason)
   const finish = async (state: DeploymentState, description: string) => {
     finished = true
     if (records && deploymentId !== undefined) {
@@ -199,10 +200,7 @@ export async function runPromotion(
             held.push(entry)
             saveHeldLocks(io, held)
           },
-          onLost: (message) => {
-            lockLostMessage ||= message
-            fence.abort(message)
-          }
+          onLost: (message) => fence.abort(message)
         })
         if (records && environment.lock['wait-for-deployments'])
           await waitForOtherDeployments({
@@ -239,7 +237,7 @@ export async function runPromotion(
     await logger.group('Server-side dry run of every patch', () => preflight(plans))
     if (signal.aborted) throw new CancellationError('The run was cancelled before any workload was changed')
     if (fence.signal.aborted)
-      throw new OperationalError(`${lockLostMessage} Stopped before any workload was changed.`, {
+      throw new OperationalError(`${lockLostMessage()} Stopped before any workload was changed.`, {
         title: 'Promotion lock lost'
       })
 
@@ -288,7 +286,7 @@ export async function runPromotion(
       const patched = waves.outcomes.filter((o) => o.patched).map((o) => targetKey(o.target))
       await finish('error', 'Lost the promotion lock during the rollout; stopped, not rolled back')
       throw new OperationalError(
-        `${lockLostMessage} The promotion stopped without rolling back, because another run may now be promoting ${settings.environmentName}. ${patched.length ? `Patched before the loss: ${patched.join(', ')}; check what they run now.` : 'Nothing was patched.'}`,
+        `${lockLostMessage()} The promotion stopped without rolling back, because another run may now be promoting ${settings.environmentName}. ${patched.length ? `Patched before the loss: ${patched.join(', ')}; check what they run now.` : 'Nothing was patched.'}`,
         { title: 'Promotion lock lost' }
       )
     }
