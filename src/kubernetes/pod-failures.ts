@@ -1,4 +1,5 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
+import { compareCodeUnits } from '../runtime/code-unit-order.js'
 
 /**
  * Failing a rollout early from what its NEW pods show (kubectl waits for the progress
@@ -233,5 +234,5 @@ function failureKey(f: PodFailure): string {
 }
 
 function compareFailures(a: PodFailure, b: PodFailure): number {
-  return a.pod.localeCompare(b.pod) || (a.container ?? '').localeCompare(b.container ?? '')
+  return compareCodeUnits(a.pod, b.pod) || compareCodeUnits(a.container ?? '', b.container ?? '')
 }

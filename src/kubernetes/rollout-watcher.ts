@@ -20,6 +20,7 @@ import {
 } from './watch-source.js'
 import { describeWorkload, type Workload, type WorkloadRef } from './workload-kinds.js'
 import type { WorkloadApi } from './workloads.js'
+import { compareCodeUnits } from '../runtime/code-unit-order.js'
 
 /**
  * Waits for a workload's rollout the way `kubectl rollout status` does (list by
@@ -338,7 +339,7 @@ function recentWarnings(events: CoreV1Event[], object: string): RolloutEvent[] {
         ...(lastSeen ? { lastSeen } : {})
       }
     })
-    .sort((a, b) => (a.lastSeen ?? '').localeCompare(b.lastSeen ?? ''))
+    .sort((a, b) => compareCodeUnits(a.lastSeen ?? '', b.lastSeen ?? ''))
     .slice(-MAX_EVENTS_PER_OBJECT)
 }
 

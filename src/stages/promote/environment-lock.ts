@@ -7,6 +7,7 @@ import type { Logger } from '../../runtime/logger.js'
 import type { WorkflowContext } from '../../runtime/workflow-context.js'
 import type { ClusterLocator } from './cluster-connections.js'
 import { holderRunUrl, LOCK_RUN_URL_ANNOTATION, lockHolder, lockName } from './lock-identity.js'
+import { compareCodeUnits } from '../../runtime/code-unit-order.js'
 
 export { lockName }
 
@@ -58,7 +59,7 @@ export async function acquireEnvironmentLock(options: EnvironmentLockOptions): P
   const held: Array<{ lease: HeldLease; entry: HeldLockEntry }> = []
   const unique = [
     ...new Map(options.targets.map((t) => [`${t.cluster.name}/${t.namespace}`, t])).values()
-  ].sort((a, b) => `${a.cluster.name}/${a.namespace}`.localeCompare(`${b.cluster.name}/${b.namespace}`))
+  ].sort((a, b) => compareCodeUnits(`${a.cluster.name}/${a.namespace}`, `${b.cluster.name}/${b.namespace}`))
   const release = async () => {
     for (const { lease, entry } of held.splice(0).reverse()) {
       try {

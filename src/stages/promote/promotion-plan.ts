@@ -6,6 +6,7 @@ import { ContainerSelectionError, planSetImage, type SetImagePlan } from '../../
 import { describeWorkload, type Workload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
 import { OperationalError } from '../../runtime/errors.js'
 import type { ClusterHandle } from './cluster-connections.js'
+import { compareCodeUnits } from '../../runtime/code-unit-order.js'
 
 /** One workload in one cluster, with what it runs now and the patch that promotes it. */
 export interface PlannedTarget {
@@ -121,7 +122,7 @@ async function resolveTarget(
       }
     )
   return list.items
-    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+    .sort((a, b) => compareCodeUnits(a.metadata?.name ?? '', b.metadata?.name ?? ''))
     .map((item) => ({
       ref: { kind: target.kind, name: item.metadata?.name ?? '', namespace },
       containers: target.containers,
