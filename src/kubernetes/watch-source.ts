@@ -96,8 +96,8 @@ interface Informer {
   cache: Map<string, WatchedObject> | undefined
   /** Subscriptions to one object, by its name (a wave's waits: one lookup per event, not 50). */
   byName: Map<string, Set<Entry>>
-  /** Subscriptions by label selector. */
-  bySelector: Set<Entry>
+  /** Subscriptions by label selector, indexed by one of their matchLabels (selectorIndexKey). */
+  bySelector: Map<string, Set<Entry>>
   fatal: KubernetesApiError | undefined
 }
 
@@ -113,7 +113,10 @@ export class SharedInformers implements WatchSource {
   subscribe<T extends WatchedObject>(query: WatchQuery, subscriber: WatchSubscriber<T>): { stop(): void } {
     const informer = this.informerFor(query.resource, query.namespace)
     const entry: Entry = { query, subscriber: subscriber as unknown as WatchSubscriber<WatchedObject> }
-    const set = query.name === undefined ? informer.bySelector : this.named(informer, query.name)
+    const set =
+      query.name === undefined
+        ? setIn(informer.bySelector, selectorIndexKey(query.selector))
+        : setIn(informer.byName, query.name)
     set.add(entry)
     if (informer.fatal) queueMicrotask(() => entry.subscriber.onFatal(informer.fatal!))
     else if (informer.cache) {
@@ -131,24 +134,16 @@ export class SharedInformers implements WatchSource {
     this.informers.clear()
   }
 
-  private named(informer: Informer, name: string): Set<Entry> {
-    let set = informer.byName.get(name)
-    if (!set) informer.byName.set(name, (set = new Set()))
-    return set
-  }
-
   private informerFor(resource: WatchableResource, namespace: string): Informer {
     const key = `${resource}/${namespace}`
     const existing = this.informers.get(key)
     if (existing) return existing
-    const everyone = () => [
-      ...informer.bySelector,
-      ...[...informer.byName.values()].flatMap((set) => [...set])
-    ]
+    const everyone = () =>
+      [...informer.bySelector.values(), ...informer.byName.values()].flatMap((set) => [...set])
     const informer: Informer = {
       cache: undefined,
       byName: new Map(),
-      bySelector: new Set(),
+      bySelector: new Map(),
       fatal: undefined,
       watch: new ListWatch<WatchedObject>({
         api: this.deps.api,
@@ -164,7 +159,14 @@ export class SharedInformers implements WatchSource {
           const name = object.metadata?.name ?? ''
           if (type === 'DELETED') informer.cache?.delete(name)
           else informer.cache?.set(name, object)
-          const interested = [...(informer.byName.get(name) ?? []), ...informer.bySelector]
+          // Only the subscriptions that could match: by name, and by the object's own labels.
+          const interested = [
+            ...(informer.byName.get(name) ?? []),
+            ...(informer.bySelector.get(UNINDEXED) ?? []),
+            ...Object.entries(object.metadata?.labels ?? {}).flatMap(([key, value]) => [
+              ...(informer.bySelector.get(labelIndexKey(key, value)) ?? [])
+            ])
+          ]
           for (const { query, subscriber } of interested)
             if (matches(query, object)) subscriber.onEvent(type, object)
         },
@@ -187,4 +189,26 @@ function selected(cache: Map<string, WatchedObject>, query: WatchQuery): Watched
   if (query.name === undefined) return [...cache.values()].filter((o) => matches(query, o))
   const object = cache.get(query.name)
   return object && matches(query, object) ? [object] : []
+}
+
+const UNINDEXED = ''
+
+function labelIndexKey(key: string, value: string): string {
+  return `${key}=${value}`
+}
+
+/**
+ * Where a selector subscription is filed: under one of its matchLabels pairs (an object can
+ * only match if it carries that label), else with those checked on every event. A wave's 50
+ * waits each select their own app's pods, so an event reaches one of them, not all 50.
+ */
+function selectorIndexKey(selector: V1LabelSelector | undefined): string {
+  const first = Object.entries(selector?.matchLabels ?? {})[0]
+  return first ? labelIndexKey(first[0], first[1]) : UNINDEXED
+}
+
+function setIn<K>(map: Map<K, Set<Entry>>, key: K): Set<Entry> {
+  let set = map.get(key)
+  if (!set) map.set(key, (set = new Set()))
+  return set
 }

@@ -134,6 +134,32 @@ describe('SharedInformers', () => {
     expect(other.seen.events.filter((e) => !e.endsWith(' app-1'))).toEqual([])
   })
 
+  it('matches selectors in full: by expressions only, and on every matchLabels pair, not just the first', async () => {
+    const namespace = namespaceWith(2, 'ghcr.io/acme/app:1')
+    const source = shared()
+    const byExpression = recorder()
+    const secondPairMisses = recorder()
+    source.subscribe(
+      {
+        resource: 'Deployment',
+        namespace,
+        selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['app-0'] }] }
+      },
+      byExpression.subscriber
+    )
+    source.subscribe(
+      { resource: 'Deployment', namespace, selector: { matchLabels: { app: 'app-0', tier: 'web' } } },
+      secondPairMisses.subscriber
+    )
+    await until(() => secondPairMisses.seen.syncs.length > 0, 'the syncs')
+    await patchImage({ kind: 'Deployment', namespace, name: 'app-0' }, 'ghcr.io/acme/app:2')
+    await until(() => byExpression.seen.events.length > 0, 'the event')
+    expect(byExpression.seen.syncs[0]).toEqual(['app-0'])
+    expect(new Set(byExpression.seen.events)).toEqual(new Set(['MODIFIED app-0']))
+    expect(secondPairMisses.seen.syncs[0]).toEqual([])
+    expect(secondPairMisses.seen.events).toEqual([])
+  })
+
   it('reports a forbidden list to every subscription, also to one that arrives later', async () => {
     const namespace = namespaceWith(1, 'ghcr.io/acme/app:1')
     cluster.sim.denyRequests({ verb: 'list', resource: 'deployments', namespace })
