@@ -83,7 +83,11 @@ export class ObjectStore {
     return this.peekAll(storageKey, namespace).map((object) => clone(object))
   }
 
-  /** Stores the object under a fresh resourceVersion and returns the stored copy. */
+  /**
+   * Stores the object under a fresh resourceVersion and returns it. The store takes the object
+   * over (no copy: every write path builds a fresh one): neither the caller nor anyone given
+   * the returned reference may modify it afterwards.
+   */
   put(storageKey: string, object: KubeObject): KubeObject {
     const key = objectKey(object.metadata.namespace, object.metadata.name!)
     let collection = this.collections.get(storageKey)
@@ -92,7 +96,7 @@ export class ObjectStore {
       this.collections.set(storageKey, collection)
     }
     const previous = collection.get(key)
-    const stored = clone(object)
+    const stored = object
     stored.metadata.resourceVersion = String(++this.revision)
     collection.set(key, stored)
     this.sorted.delete(storageKey)
@@ -103,9 +107,10 @@ export class ObjectStore {
       object: stored,
       ...(previous ? { previous } : {})
     })
-    return clone(stored)
+    return stored
   }
 
+  /** Removes the object; returns its last state (a reference: do not modify). */
   remove(storageKey: string, namespace: string | undefined, name: string): KubeObject | undefined {
     const collection = this.collections.get(storageKey)
     const key = objectKey(namespace, name)
@@ -118,7 +123,7 @@ export class ObjectStore {
     const deleted = clone(previous)
     deleted.metadata.resourceVersion = String(++this.revision)
     this.record({ resourceVersion: this.revision, type: 'DELETED', storageKey, object: deleted, previous })
-    return clone(deleted)
+    return deleted
   }
 
   /** Changes after the given resourceVersion, or 'expired' when history no longer reaches back that far. */

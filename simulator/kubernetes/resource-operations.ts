@@ -368,7 +368,10 @@ export class ResourceOperations {
     }
   }
 
-  /** The next stored state: system metadata kept, and spec/status split by subresource. */
+  /**
+   * The next stored state: system metadata kept, and spec/status split by subresource.
+   * `incoming` is decode()'s fresh copy and is taken over (not copied again).
+   */
   private merge(
     type: ResourceType,
     existing: KubeObject,
@@ -382,11 +385,11 @@ export class ResourceOperations {
       // /status stick; the deployment controller relies on this for its revision annotation.
       if (type.group === 'apps') {
         if (incoming.metadata.annotations === undefined) delete next.metadata.annotations
-        else next.metadata.annotations = clone(incoming.metadata.annotations)
+        else next.metadata.annotations = incoming.metadata.annotations
       }
       return next
     }
-    const next = clone(incoming)
+    const next = incoming
     const keep = ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'namespace', 'name']
     for (const key of keep) {
       if (existing.metadata[key] === undefined) delete next.metadata[key]
