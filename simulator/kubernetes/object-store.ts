@@ -143,9 +143,13 @@ export class ObjectStore {
     for (const listener of [...this.listeners]) listener(change)
   }
 
+  /**
+   * Drops the oldest changes beyond the limit. Trimmed in batches (once a tenth of the limit
+   * has piled up), so a long run does not copy the whole history on every write.
+   */
   private trimHistory(): void {
     const excess = this.history.length - this.historyLimit
-    if (excess > 0) {
+    if (excess > Math.floor(this.historyLimit / 10)) {
       this.compactedThrough = this.history[excess - 1]!.resourceVersion
       this.history = this.history.slice(excess)
     }
