@@ -191,6 +191,49 @@ function selected(cache: Map<string, WatchedObject>, query: WatchQuery): Watched
   return object && matches(query, object) ? [object] : []
 }
 
+/**
+ * A wave's streams: shared where sharing saves requests, dedicated where it would not.
+ *
+ * A namespace with several of the wave's waits gets SharedInformers (one list+watch per
+ * resource for all of them). A namespace with one wait gets dedicated streams, selected on
+ * the server, so promoting one app into a busy namespace never lists that namespace's other
+ * pods: a shared pod stream lists every pod in it (~1 MB of JSON per 100–200 real pods), and
+ * with a single wait it would save nothing.
+ */
+export class WaveWatches implements WatchSource {
+  private readonly shared: SharedInformers
+  private readonly dedicated: WatchSource
+  private readonly open = new Set<{ stop(): void }>()
+
+  /** `waitsIn(namespace)`: how many of the wave's waits watch that namespace. */
+  constructor(
+    deps: WatchSourceDeps,
+    private readonly waitsIn: (namespace: string) => number
+  ) {
+    this.shared = new SharedInformers(deps)
+    this.dedicated = dedicatedWatches(deps)
+  }
+
+  subscribe<T extends WatchedObject>(query: WatchQuery, subscriber: WatchSubscriber<T>): { stop(): void } {
+    if (this.waitsIn(query.namespace) > 1) return this.shared.subscribe(query, subscriber)
+    const subscription = this.dedicated.subscribe(query, subscriber)
+    const handle = {
+      stop: () => {
+        this.open.delete(handle)
+        subscription.stop()
+      }
+    }
+    this.open.add(handle)
+    return handle
+  }
+
+  /** Stops every stream, shared or not. */
+  dispose(): void {
+    this.shared.dispose()
+    for (const handle of [...this.open]) handle.stop()
+  }
+}
+
 const UNINDEXED = ''
 
 function labelIndexKey(key: string, value: string): string {

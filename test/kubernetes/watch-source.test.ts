@@ -7,6 +7,7 @@ import { planSetImage } from '../../src/kubernetes/set-image-patch.js'
 import {
   dedicatedWatches,
   SharedInformers,
+  WaveWatches,
   type WatchSource,
   type WatchSubscriber
 } from '../../src/kubernetes/watch-source.js'
@@ -176,6 +177,57 @@ describe('SharedInformers', () => {
     } finally {
       cluster.sim.allowAllRequests()
     }
+  })
+})
+
+describe('WaveWatches', () => {
+  let wave: WaveWatches | undefined
+  afterEach(() => wave?.dispose())
+
+  it("selects a lone wait's pods on the server, and shares one stream between several waits", async () => {
+    const lone = namespaceWith(3, 'ghcr.io/acme/app:1')
+    const busy = namespaceWith(3, 'ghcr.io/acme/app:1')
+    const before = cluster.sim.requestLog.length
+    wave = new WaveWatches({ api: cluster.api, clock: systemClock }, (namespace) =>
+      namespace === busy ? 3 : 1
+    )
+    const alone = recorder()
+    wave.subscribe(
+      { resource: 'Pod', namespace: lone, selector: { matchLabels: { app: 'app-0' } } },
+      alone.subscriber
+    )
+    const together = [0, 1, 2].map((i) => {
+      const r = recorder()
+      wave!.subscribe(
+        { resource: 'Pod', namespace: busy, selector: { matchLabels: { app: `app-${i}` } } },
+        r.subscriber
+      )
+      return r
+    })
+    await until(
+      () => alone.seen.syncs.length > 0 && together.every((r) => r.seen.syncs.length > 0),
+      'the syncs'
+    )
+    const shape = (namespace: string) =>
+      requestsTo(namespace, before)
+        .filter((r) => r.path.endsWith('/pods'))
+        .map((r) => `${r.query['watch'] ? 'watch' : 'list'} ${r.query['labelSelector'] ?? '(all)'}`)
+        .sort()
+    await until(() => shape(lone).length === 2 && shape(busy).length === 2, 'the watches')
+    expect(shape(lone)).toEqual(['list app=app-0', 'watch app=app-0'])
+    expect(shape(busy)).toEqual(['list (all)', 'watch (all)'])
+  })
+
+  it('stops the dedicated streams too when disposed', async () => {
+    const namespace = namespaceWith(1, 'ghcr.io/acme/app:1')
+    wave = new WaveWatches({ api: cluster.api, clock: systemClock }, () => 1)
+    const r = recorder()
+    wave.subscribe({ resource: 'Deployment', namespace, name: 'app-0' }, r.subscriber)
+    await until(() => r.seen.syncs.length > 0, 'the sync')
+    wave.dispose()
+    await patchImage({ kind: 'Deployment', namespace, name: 'app-0' }, 'ghcr.io/acme/app:2')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(r.seen.events).toEqual([])
   })
 })
 

@@ -5,7 +5,7 @@ import { rollback, type RollbackResult } from '../../kubernetes/rollback.js'
 import { REVISION_ANNOTATION } from '../../kubernetes/rollout-status.js'
 import { waitForRollout, type RolloutEvent, type RolloutResult } from '../../kubernetes/rollout-watcher.js'
 import { releaseStuckPodsAfterRollback } from '../../kubernetes/statefulset-repair.js'
-import { SharedInformers, type WatchSource } from '../../kubernetes/watch-source.js'
+import { WaveWatches, type WatchSource } from '../../kubernetes/watch-source.js'
 import type { Workload } from '../../kubernetes/workload-kinds.js'
 import type { WorkloadApi } from '../../kubernetes/workloads.js'
 import type { Logger } from '../../runtime/logger.js'
@@ -114,11 +114,17 @@ export async function runWaves(plans: PlannedTarget[], options: WavesOptions): P
       const onAbort = () => stopWave.abort()
       signal.addEventListener('abort', onAbort, { once: true })
       options.fence?.addEventListener('abort', onAbort, { once: true })
-      // The wave's waits share one list+watch per (cluster, kind, namespace).
-      const informers = new Map<WorkloadApi, SharedInformers>()
+      // Where a namespace holds several of the wave's targets, their waits share one list+watch
+      // per (cluster, kind, namespace); a lone target gets server-side selected streams.
+      const streams = new Map<WorkloadApi, WaveWatches>()
       const watchesOf = (api: WorkloadApi): WatchSource => {
-        if (!informers.has(api)) informers.set(api, new SharedInformers({ api, clock, logger }))
-        return informers.get(api)!
+        if (!streams.has(api)) {
+          const waits = inWave.filter((o) => o.target.cluster.api === api && o.target.plan.status === 'patch')
+          const waitsIn = (namespace: string) =>
+            waits.filter((o) => o.target.ref.namespace === namespace).length
+          streams.set(api, new WaveWatches({ api, clock, logger }, waitsIn))
+        }
+        return streams.get(api)!
       }
       try {
         await Promise.all(
@@ -127,7 +133,7 @@ export async function runWaves(plans: PlannedTarget[], options: WavesOptions): P
       } finally {
         signal.removeEventListener('abort', onAbort)
         options.fence?.removeEventListener('abort', onAbort)
-        for (const shared of informers.values()) shared.dispose()
+        for (const source of streams.values()) source.dispose()
       }
     })
     failed = outcomes.some((o) => FAILED.has(o.status))
