@@ -1,12 +1,12 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node'
-import type { ResolvedEnvironment, Target } from '../../config/schema.js'
+import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { ImageReference } from '../../image/image-reference.js'
 import { recordRevision, type RevisionRecord } from '../../kubernetes/revision-record.js'
 import { ContainerSelectionError, planSetImage, type SetImagePlan } from '../../kubernetes/set-image-patch.js'
-import { describeWorkload, type Workload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
+import { describeWorkload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
 import { OperationalError } from '../../runtime/errors.js'
 import type { ClusterHandle } from './cluster-connections.js'
-import { compareCodeUnits } from '../../runtime/code-unit-order.js'
+import { expandTarget } from './expand-target.js'
 
 /** One workload in one cluster, with what it runs now and the patch that promotes it. */
 export interface PlannedTarget {
@@ -41,7 +41,7 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
   const perCluster = await Promise.all(
     request.clusters.map(async (cluster) => {
       const refs = (
-        await Promise.all(request.environment.targets.map((target) => resolveTarget(cluster, target)))
+        await Promise.all(request.environment.targets.map((target) => expandTarget(cluster, target)))
       ).flat()
       // Several Deployments in one namespace: one ReplicaSet list serves all their records.
       const deploymentsPerNamespace = new Map<string, number>()
@@ -100,33 +100,4 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
     })
   )
   return perCluster.flat()
-}
-
-async function resolveTarget(
-  cluster: ClusterHandle,
-  target: Target
-): Promise<Array<{ ref: WorkloadRef; containers: string[] | undefined; workload?: Workload }>> {
-  const namespace = target.namespace ?? cluster.namespace
-  if (!namespace)
-    throw new OperationalError(
-      `cluster ${cluster.name}: no namespace for target ${target.name ?? target.selector}`
-    )
-  if (target.name)
-    return [{ ref: { kind: target.kind, name: target.name, namespace }, containers: target.containers }]
-  const list = await cluster.api.listWorkloads(target.kind, namespace, { labelSelector: target.selector! })
-  if (list.items.length === 0)
-    throw new OperationalError(
-      `cluster ${cluster.name}: no ${target.kind} in namespace ${namespace} matches the selector ${JSON.stringify(target.selector)}`,
-      {
-        title: 'No matching target'
-      }
-    )
-  return list.items
-    .sort((a, b) => compareCodeUnits(a.metadata?.name ?? '', b.metadata?.name ?? ''))
-    .map((item) => ({
-      ref: { kind: target.kind, name: item.metadata?.name ?? '', namespace },
-      containers: target.containers,
-      // The list already holds the workload as it is now: planning need not read it again.
-      workload: item as Workload
-    }))
 }
