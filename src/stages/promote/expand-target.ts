@@ -1,8 +1,13 @@
 import type { Target } from '../../config/schema.js'
-import type { Workload, WorkloadRef } from '../../kubernetes/workload-kinds.js'
+import { describeWorkload, type Workload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
 import { compareCodeUnits } from '../../runtime/code-unit-order.js'
 import { OperationalError } from '../../runtime/errors.js'
 import type { ClusterHandle } from './cluster-connections.js'
+
+/** `cluster/namespace/kind/name`: the key of a target in outputs, logs and both stages' reports. */
+export function targetKey(target: { cluster: { name: string }; ref: WorkloadRef }): string {
+  return `${target.cluster.name}/${target.ref.namespace}/${describeWorkload(target.ref)}`
+}
 
 /** One workload a configured target names in one cluster. */
 export interface ExpandedTarget {

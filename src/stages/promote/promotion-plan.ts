@@ -3,7 +3,7 @@ import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { ImageReference } from '../../image/image-reference.js'
 import { recordRevision, type RevisionRecord } from '../../kubernetes/revision-record.js'
 import { ContainerSelectionError, planSetImage, type SetImagePlan } from '../../kubernetes/set-image-patch.js'
-import { describeWorkload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
+import type { WorkloadRef } from '../../kubernetes/workload-kinds.js'
 import { OperationalError } from '../../runtime/errors.js'
 import type { ClusterHandle } from './cluster-connections.js'
 import { expandTarget } from './expand-target.js'
@@ -25,11 +25,6 @@ export interface PlanRequest {
   actor: string
   runUrl: string
   now: Date
-}
-
-/** `cluster/namespace/kind/name`: the key of a target in outputs and logs. */
-export function targetKey(target: { cluster: { name: string }; ref: WorkloadRef }): string {
-  return `${target.cluster.name}/${target.ref.namespace}/${describeWorkload(target.ref)}`
 }
 
 /**

@@ -18,7 +18,8 @@ import { connectClusters, type ClusterHandle } from './cluster-connections.js'
 import { acquireEnvironmentLock, type EnvironmentLock, type HeldLockEntry } from './environment-lock.js'
 import type { GitOpsResult } from './gitops/gitops-summary.js'
 import { startDeploymentRecord, waitForOtherDeployments } from './github-deployment.js'
-import { planPromotion, targetKey, type PlannedTarget } from './promotion-plan.js'
+import { targetKey } from './expand-target.js'
+import { planPromotion, type PlannedTarget } from './promotion-plan.js'
 import { markFinished, saveHeldLocks } from './promotion-state.js'
 import {
   dryRunSummary,

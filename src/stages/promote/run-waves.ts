@@ -9,7 +9,8 @@ import { WaveWatches, type WatchSource } from '../../kubernetes/watch-source.js'
 import type { Workload } from '../../kubernetes/workload-kinds.js'
 import type { WorkloadApi } from '../../kubernetes/workloads.js'
 import type { Logger } from '../../runtime/logger.js'
-import { targetKey, type PlannedTarget } from './promotion-plan.js'
+import { targetKey } from './expand-target.js'
+import type { PlannedTarget } from './promotion-plan.js'
 
 export type TargetStatus =
   | 'succeeded'

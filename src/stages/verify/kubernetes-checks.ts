@@ -10,7 +10,8 @@ import { describeWorkload, type Workload } from '../../kubernetes/workload-kinds
 import type { Logger } from '../../runtime/logger.js'
 import type { ClusterHandle } from '../promote/cluster-connections.js'
 import type { CheckOutcome } from './verify-report.js'
-import { verifyTargetKey, type VerifyTarget } from './verify-targets.js'
+import { targetKey } from '../promote/expand-target.js'
+import type { VerifyTarget } from './verify-targets.js'
 
 export interface KubernetesCheckOptions {
   environment: ResolvedEnvironment
@@ -50,7 +51,7 @@ export async function checkKubernetes(options: KubernetesCheckOptions): Promise<
 async function checkTarget(target: VerifyTarget, options: KubernetesCheckOptions): Promise<CheckOutcome[]> {
   const { clock, logger } = options
   const settings = options.environment.health.kubernetes
-  const key = verifyTargetKey(target)
+  const key = targetKey(target)
   const api = target.cluster.api
   const results: CheckOutcome[] = []
 
@@ -116,7 +117,7 @@ export function imageMismatch(
  */
 async function checkNoRestarts(target: VerifyTarget, options: KubernetesCheckOptions): Promise<CheckOutcome> {
   const { clock } = options
-  const key = verifyTargetKey(target)
+  const key = targetKey(target)
   const started = clock.now()
   try {
     const before = await newPodRestarts(target)

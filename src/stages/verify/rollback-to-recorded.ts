@@ -11,7 +11,8 @@ import { PREVIOUS_IMAGES_ANNOTATION, SOURCE_SHA_ANNOTATION } from '../../kuberne
 import { describeWorkload, type Workload } from '../../kubernetes/workload-kinds.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { RollbackTargetReport } from './verify-report.js'
-import { verifyTargetKey, type VerifyTarget } from './verify-targets.js'
+import { targetKey } from '../promote/expand-target.js'
+import type { VerifyTarget } from './verify-targets.js'
 
 export interface RollbackOptions {
   targets: VerifyTarget[]
@@ -44,7 +45,7 @@ export async function rollBackToRecorded(options: RollbackOptions): Promise<Roll
   let previousImage: ImageReference | undefined
   const reports = await Promise.all(
     options.targets.map(async (target): Promise<RollbackTargetReport> => {
-      const key = verifyTargetKey(target)
+      const key = targetKey(target)
       const label = describeWorkload(target.ref)
       try {
         const workload = await target.cluster.api.getWorkload(target.ref)

@@ -1,5 +1,5 @@
 import type { ResolvedEnvironment } from '../../config/schema.js'
-import { describeWorkload, type WorkloadRef } from '../../kubernetes/workload-kinds.js'
+import type { WorkloadRef } from '../../kubernetes/workload-kinds.js'
 import type { ClusterHandle } from '../promote/cluster-connections.js'
 import { expandTarget, UnresolvedTarget } from '../promote/expand-target.js'
 
@@ -9,11 +9,6 @@ export interface VerifyTarget {
   ref: WorkloadRef
   /** The containers the config names; undefined = those running the promoted repository. */
   containers: string[] | undefined
-}
-
-/** `cluster/namespace/kind/name`, the same key the promote stage uses in its outputs. */
-export function verifyTargetKey(target: { cluster: { name: string }; ref: WorkloadRef }): string {
-  return `${target.cluster.name}/${target.ref.namespace}/${describeWorkload(target.ref)}`
 }
 
 /**
