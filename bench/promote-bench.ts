@@ -2,7 +2,7 @@
  * Promote stage figures against the Kubernetes simulator and the GitHub emulator:
  * - rollout complete -> stage reports success (p50/p95 over 20 runs, in-process);
  * - first backoff reason on a new pod -> failure reported;
- * - 50 Deployments vs 1: wall time ratio and Kubernetes requests per target (bundle, as the runner runs it);
+ * - 50 Deployments vs 1: wall time ratio, the process CPU per extra target and Kubernetes requests per target (bundle, as the runner runs it);
  * - peak memory of the bundle at 50 targets.
  */
 import { mkdtempSync, readFileSync } from 'node:fs'
@@ -163,7 +163,9 @@ async function simulatorOnly(count: number): Promise<number> {
   }
 }
 
-async function scaleRun(count: number): Promise<{ ms: number; requests: number; maxRssMiB: number }> {
+async function scaleRun(
+  count: number
+): Promise<{ ms: number; requests: number; maxRssMiB: number; cpuMs: number }> {
   const world = await startPromotionWorld(environmentConfig({ targets: '      - selector: tier=bench' }), {
     controllerTickMs: 10
   })
@@ -171,23 +173,25 @@ async function scaleRun(count: number): Promise<{ ms: number; requests: number; 
     for (let i = 0; i < count; i++) world.sim.create(deployment(`svc-${i}`, OLD, 1))
     await new Promise((r) => setTimeout(r, 500 + count * 10))
     const before = world.sim.requestLog.length
-    const rssFile = join(mkdtempSync(join(tmpdir(), 'rss-')), 'max-rss')
+    const usageFile = join(mkdtempSync(join(tmpdir(), 'usage-')), 'usage.json')
     const result = await world.launch(
       { image: NEW, 'github-token': '' },
       {
         env: {
-          NODE_OPTIONS: `--import=${resolve('bench/report-max-rss.mjs')}`,
-          BENCH_MAX_RSS_FILE: rssFile,
+          NODE_OPTIONS: `--import=${resolve('bench/report-usage.mjs')}`,
+          BENCH_USAGE_FILE: usageFile,
           GITHUB_API_URL: world.github.url,
           KUBECONFIG: undefined
         }
       }
     )
     if (result.exitCode !== 0) throw new Error(`promotion of ${count} failed: ${result.stdout.slice(-800)}`)
+    const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKiB: number; cpuMs: number }
     return {
       ms: result.durationMs,
       requests: world.sim.requestLog.length - before,
-      maxRssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024
+      maxRssMiB: usage.maxRssKiB / 1024,
+      cpuMs: usage.cpuMs
     }
   } finally {
     await world.close()
@@ -214,6 +218,8 @@ export async function promoteFigures(): Promise<string[]> {
   const one = median(ones.map((r) => r.ms))
   const fifty = median(fifties.map((r) => r.ms))
   const ratios = ones.map((o, i) => fifties[i]!.ms / o.ms)
+  const oneCpu = median(ones.map((r) => r.cpuMs))
+  const fiftyCpu = median(fifties.map((r) => r.cpuMs))
   const simOnes: number[] = []
   const simFifties: number[] = []
   for (let round = 0; round < SIMULATOR_ROUNDS; round++) {
@@ -227,6 +233,7 @@ export async function promoteFigures(): Promise<string[]> {
     `first backoff reason on a new pod -> failure reported (defaults, rollback: never): ${(detection / 1000).toFixed(2)} s (target <= 15 s)`,
     `50 Deployments vs 1 (bundle as the runner runs it; ${SCALE_ROUNDS} rounds of 1 then 50): median of the rounds' ratios ${median(ratios).toFixed(2)}x (middle half ${percentile(ratios, 25).toFixed(2)}–${percentile(ratios, 75).toFixed(2)}x; target <= 1.5x); medians ${fifty.toFixed(0)} ms vs ${one.toFixed(0)} ms = ${(fifty / one).toFixed(2)}x`,
     `  the simulator alone (image written into its store, no action; median of ${SIMULATOR_ROUNDS}): 50 rollouts ${simFifty.toFixed(0)} ms vs 1 in ${simOne.toFixed(0)} ms = ${(simFifty / simOne).toFixed(2)}x, so its controllers account for ${Math.max(0, simFifty - simOne).toFixed(0)} ms of the difference`,
+    `CPU of the promote process (user + system, all threads; medians): ${fiftyCpu.toFixed(0)} ms at 50 targets vs ${oneCpu.toFixed(0)} ms at 1 = ${(fiftyCpu / oneCpu).toFixed(2)}x, ${((fiftyCpu - oneCpu) / 49).toFixed(1)} ms per extra target`,
     `Kubernetes requests: ${ones[0]!.requests} for 1 target; ${fifties[0]!.requests} for 50 = ${(fifties[0]!.requests / 50).toFixed(1)} per target`,
     `peak memory of the promote bundle at 50 targets: ${Math.max(...fifties.map((r) => r.maxRssMiB)).toFixed(0)} MiB (target <= 200 MB); at 1 target ${Math.max(...ones.map((r) => r.maxRssMiB)).toFixed(0)} MiB`
   ]
