@@ -161,6 +161,41 @@ describe('SharedInformers', () => {
     expect(secondPairMisses.seen.events).toEqual([])
   })
 
+  it('gives a late selector subscription the objects whose labels match now, not when they were listed', async () => {
+    const namespace = namespaceWith(3, 'ghcr.io/acme/app:1')
+    const source = shared()
+    // Watches app-1 and app-2 by name, to know when the cache has seen their new labels.
+    const team = new Map<string, string | undefined>()
+    for (const name of ['app-1', 'app-2'])
+      source.subscribe<V1Deployment>(
+        { resource: 'Deployment', namespace, name },
+        {
+          onSync: (items) => items.forEach((i) => team.set(name, i.metadata?.labels?.['team'])),
+          onEvent: (_type, object) => team.set(name, object.metadata?.labels?.['team']),
+          onFatal: () => undefined
+        }
+      )
+    await until(() => team.size === 2, 'the first sync')
+    await until(() => requestsTo(namespace, 0).some((r) => r.query['watch']), 'the shared watch')
+    // After the list: app-2 gains the label and loses it again, app-1 gains it.
+    const relabel = (name: string, labels: Record<string, string>) => {
+      const object = cluster.sim.get('deployments', namespace, name) as V1Deployment
+      cluster.sim.update({ ...object, metadata: { ...object.metadata, labels } })
+    }
+    relabel('app-2', { app: 'app-2', team: 'shop' })
+    await until(() => team.get('app-2') === 'shop', 'app-2 labelled')
+    relabel('app-1', { app: 'app-1', team: 'shop' })
+    relabel('app-2', { app: 'app-2' })
+    await until(() => team.get('app-1') === 'shop' && team.get('app-2') === undefined, 'the relabels')
+    const late = recorder()
+    source.subscribe(
+      { resource: 'Deployment', namespace, selector: { matchLabels: { team: 'shop' } } },
+      late.subscriber
+    )
+    await until(() => late.seen.syncs.length > 0, 'the late sync')
+    expect(late.seen.syncs[0]).toEqual(['app-1'])
+  })
+
   it('reports a forbidden list to every subscription, also to one that arrives later', async () => {
     const namespace = namespaceWith(1, 'ghcr.io/acme/app:1')
     cluster.sim.denyRequests({ verb: 'list', resource: 'deployments', namespace })
