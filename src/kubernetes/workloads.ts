@@ -10,6 +10,7 @@ import type {
   V1ReplicaSet,
   V1StatefulSet
 } from '@kubernetes/client-node'
+import { makeApiClient } from './api-client.js'
 import { KubernetesApiError, type ApiCallContext, type Verb } from './api-error.js'
 import {
   WORKLOAD_KINDS,
@@ -136,10 +137,10 @@ export class KubernetesWorkloadApi implements WorkloadApi {
   private readonly policy: k8s.PolicyV1Api
 
   constructor(private readonly kubeConfig: KubeConfig) {
-    this.apps = kubeConfig.makeApiClient(k8s.AppsV1Api)
-    this.core = kubeConfig.makeApiClient(k8s.CoreV1Api)
-    this.coordination = kubeConfig.makeApiClient(k8s.CoordinationV1Api)
-    this.policy = kubeConfig.makeApiClient(k8s.PolicyV1Api)
+    this.apps = makeApiClient(kubeConfig, k8s.AppsV1Api, { plainResponses: true })
+    this.core = makeApiClient(kubeConfig, k8s.CoreV1Api, { plainResponses: true })
+    this.coordination = makeApiClient(kubeConfig, k8s.CoordinationV1Api)
+    this.policy = makeApiClient(kubeConfig, k8s.PolicyV1Api, { plainResponses: true })
   }
 
   async getWorkload<K extends WorkloadKind>(ref: WorkloadRef & { kind: K }): Promise<WorkloadOf<K>> {
