@@ -112,6 +112,12 @@ function containerFailures(
   initContainer: boolean,
   restartThreshold: number
 ): PodFailure[] {
+  // Called for every container on every pod event: a healthy container returns before any
+  // failure record is built.
+  const waiting = status.state?.waiting
+  const waitingFailure = waiting?.reason && (definitive.has(waiting.reason) || transient.has(waiting.reason))
+  const restartFailure = restartThreshold > 0 && (status.restartCount ?? 0) >= restartThreshold
+  if (!waitingFailure && !restartFailure) return []
   const base = {
     pod,
     container: status.name,
@@ -119,28 +125,24 @@ function containerFailures(
     ...(status.restartCount ? { restartCount: status.restartCount } : {}),
     ...lastTerminated(status)
   }
-  const waiting = status.state?.waiting
-  if (waiting?.reason && (definitive.has(waiting.reason) || transient.has(waiting.reason))) {
+  if (waitingFailure) {
     return [
       {
         ...base,
-        reason: waiting.reason,
+        reason: waiting.reason!,
         ...(waiting.message ? { message: waiting.message } : {}),
-        definitive: definitive.has(waiting.reason)
+        definitive: definitive.has(waiting.reason!)
       }
     ]
   }
-  if (restartThreshold > 0 && (status.restartCount ?? 0) >= restartThreshold) {
-    return [
-      {
-        ...base,
-        reason: RESTART_THRESHOLD_REASON,
-        message: `restarted ${status.restartCount} times (threshold ${restartThreshold})`,
-        definitive: true
-      }
-    ]
-  }
-  return []
+  return [
+    {
+      ...base,
+      reason: RESTART_THRESHOLD_REASON,
+      message: `restarted ${status.restartCount} times (threshold ${restartThreshold})`,
+      definitive: true
+    }
+  ]
 }
 
 function lastTerminated(status: V1ContainerStatus): { lastTerminated?: TerminationInfo } {
