@@ -17,19 +17,33 @@ export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T)
 }
 
+/**
+ * Equality of JSON values, a key holding undefined counting as absent. Written with plain
+ * loops: the controllers compare every status they compute on every tick.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]))
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  const aArray = Array.isArray(a)
+  if (aArray !== Array.isArray(b)) return false
+  if (aArray) {
+    const left = a as unknown[]
+    const right = b as unknown[]
+    if (left.length !== right.length) return false
+    for (let i = 0; i < left.length; i++) if (!deepEqual(left[i], right[i])) return false
+    return true
   }
   const left = a as Record<string, unknown>
   const right = b as Record<string, unknown>
-  const leftKeys = Object.keys(left).filter((key) => left[key] !== undefined)
-  const rightKeys = Object.keys(right).filter((key) => right[key] !== undefined)
-  if (leftKeys.length !== rightKeys.length) return false
-  return leftKeys.every((key) => Object.hasOwn(right, key) && deepEqual(left[key], right[key]))
+  let leftCount = 0
+  for (const key in left) {
+    if (!Object.hasOwn(left, key) || left[key] === undefined) continue
+    leftCount++
+    if (!Object.hasOwn(right, key) || !deepEqual(left[key], right[key])) return false
+  }
+  let rightCount = 0
+  for (const key in right) if (Object.hasOwn(right, key) && right[key] !== undefined) rightCount++
+  return leftCount === rightCount
 }
 
 /** JSON with object keys sorted, so equal values always hash the same. */

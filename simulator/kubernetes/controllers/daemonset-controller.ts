@@ -11,7 +11,7 @@ import { randomSuffix } from '../random-names.js'
 import type { Controller, ControllerContext } from './controller-context.js'
 import { syncUpdateRevision, truncateHistory } from './controller-revisions.js'
 import { scaledValue } from './int-or-percent.js'
-import { controllerRef, isControlledBy, isPodActive, isPodAvailable, isPodReady } from './pod-health.js'
+import { byController, controllerRef, isPodActive, isPodAvailable, isPodReady } from './pod-health.js'
 import { omitZero } from './status-fields.js'
 
 const hashLabel = 'controller-revision-hash'
@@ -37,12 +37,10 @@ export class DaemonSetController implements Controller {
   sync(): void {
     const { ops, types } = this.ctx
     const nodes = (ops.peekAll(types.nodes) as KubeObject[]).map((n) => n.metadata.name!)
-    const allPods = ops.peekAll(types.pods) as Pod[]
+    const podsOf = byController(ops.peekAll(types.pods) as Pod[])
     for (const ds of ops.peekAll(types.daemonsets) as DaemonSet[]) {
       if (ds.metadata.deletionTimestamp) continue
-      const pods = allPods.filter(
-        (p) => p.metadata.namespace === ds.metadata.namespace && isControlledBy(p, ds) && isPodActive(p)
-      )
+      const pods = podsOf(ds).filter((p) => p.metadata.namespace === ds.metadata.namespace && isPodActive(p))
       this.syncDaemonSet(ds, pods, nodes)
     }
   }

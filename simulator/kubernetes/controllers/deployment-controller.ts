@@ -19,7 +19,7 @@ import { templateHash } from '../random-names.js'
 import { formatTime, parseTime } from '../time-format.js'
 import type { Controller, ControllerContext } from './controller-context.js'
 import { scaledValue } from './int-or-percent.js'
-import { controllerRef, isControlledBy, isPodActive } from './pod-health.js'
+import { byController, controllerRef, isPodActive } from './pod-health.js'
 import { omitZero } from './status-fields.js'
 
 export const revisionAnnotation = 'deployment.kubernetes.io/revision'
@@ -135,15 +135,12 @@ export class DeploymentController implements Controller {
 
   sync(): void {
     const { ops, types } = this.ctx
-    const replicaSets = ops.peekAll(types.replicasets) as ReplicaSet[]
+    const replicaSetsOf = byController(ops.peekAll(types.replicasets) as ReplicaSet[])
     const pods = ops.peekAll(types.pods) as Pod[]
     for (const d of ops.peekAll(types.deployments) as Deployment[]) {
       if (d.metadata.deletionTimestamp) continue
-      const owned = replicaSets.filter(
-        (rs) =>
-          rs.metadata.namespace === d.metadata.namespace &&
-          isControlledBy(rs, d) &&
-          !rs.metadata.deletionTimestamp
+      const owned = replicaSetsOf(d).filter(
+        (rs) => rs.metadata.namespace === d.metadata.namespace && !rs.metadata.deletionTimestamp
       )
       this.syncDeployment(d, owned, pods)
     }
@@ -545,7 +542,8 @@ export class DeploymentController implements Controller {
       availableReplicas: available,
       unavailableReplicas: Math.max(0, total - available),
       ...(d.status?.collisionCount ? { collisionCount: d.status.collisionCount } : {}),
-      conditions: clone(d.status?.conditions ?? [])
+      // Conditions hold only strings: a shallow copy of each is a full copy.
+      conditions: (d.status?.conditions ?? []).map((c) => ({ ...c }))
     }
     if (available >= replicasOf(d) - maxUnavailable(d)) {
       setCondition(

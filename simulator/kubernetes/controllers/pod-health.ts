@@ -33,6 +33,22 @@ export function controllerOf(object: KubeObject): { kind: string; name: string; 
   return object.metadata.ownerReferences?.find((ref) => ref.controller === true)
 }
 
+/**
+ * Objects by the uid of their controller, built once per sync: each owner then looks up its
+ * own instead of filtering every object (50 Deployments x 50 ReplicaSets on every tick).
+ */
+export function byController<T extends KubeObject>(objects: T[]): (owner: KubeObject) => T[] {
+  const groups = new Map<string, T[]>()
+  for (const object of objects) {
+    const uid = controllerOf(object)?.uid
+    if (uid === undefined) continue
+    const group = groups.get(uid)
+    if (group) group.push(object)
+    else groups.set(uid, [object])
+  }
+  return (owner) => groups.get(owner.metadata.uid ?? '') ?? []
+}
+
 export function isControlledBy(object: KubeObject, owner: KubeObject): boolean {
   return controllerOf(object)?.uid === owner.metadata.uid
 }

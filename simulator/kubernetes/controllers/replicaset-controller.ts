@@ -9,19 +9,17 @@ import { fromLabelSelector, matches } from '../label-selector.js'
 import { randomSuffix } from '../random-names.js'
 import { clone, deepEqual } from '../json-values.js'
 import type { Controller, ControllerContext } from './controller-context.js'
-import { controllerRef, isControlledBy, isPodActive, isPodAvailable, isPodReady } from './pod-health.js'
+import { byController, controllerRef, isPodActive, isPodAvailable, isPodReady } from './pod-health.js'
 
 export class ReplicaSetController implements Controller {
   constructor(private readonly ctx: ControllerContext) {}
 
   sync(): void {
     const { ops, types } = this.ctx
-    const allPods = ops.peekAll(types.pods) as Pod[]
+    const podsOf = byController(ops.peekAll(types.pods) as Pod[])
     for (const rs of ops.peekAll(types.replicasets) as ReplicaSet[]) {
       if (rs.metadata.deletionTimestamp) continue
-      const owned = allPods.filter(
-        (p) => p.metadata.namespace === rs.metadata.namespace && isControlledBy(p, rs) && isPodActive(p)
-      )
+      const owned = podsOf(rs).filter((p) => p.metadata.namespace === rs.metadata.namespace && isPodActive(p))
       this.reconcile(rs, owned)
     }
   }

@@ -15,7 +15,7 @@ import {
   templateOfRevision,
   truncateHistory
 } from './controller-revisions.js'
-import { controllerRef, isControlledBy, isPodAvailable, isPodReady, isRunningAndReady } from './pod-health.js'
+import { byController, controllerRef, isPodAvailable, isPodReady, isRunningAndReady } from './pod-health.js'
 import { omitZero } from './status-fields.js'
 
 const revisionLabel = 'controller-revision-hash'
@@ -30,12 +30,11 @@ export class StatefulSetController implements Controller {
 
   sync(): void {
     const { ops, types } = this.ctx
-    const allPods = ops.peekAll(types.pods) as Pod[]
+    const podsOf = byController(ops.peekAll(types.pods) as Pod[])
     for (const set of ops.peekAll(types.statefulsets) as StatefulSet[]) {
       if (set.metadata.deletionTimestamp) continue
-      const pods = allPods.filter(
-        (p) =>
-          p.metadata.namespace === set.metadata.namespace && isControlledBy(p, set) && ordinalOf(set, p) >= 0
+      const pods = podsOf(set).filter(
+        (p) => p.metadata.namespace === set.metadata.namespace && ordinalOf(set, p) >= 0
       )
       this.syncSet(set, pods)
     }
