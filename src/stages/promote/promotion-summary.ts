@@ -116,8 +116,16 @@ export function promotionSummary(input: SummaryInput): string {
   return lines.join('\n') + '\n'
 }
 
-/** The dry-run plan: each target, current -> new image, and the exact patch. */
-export function planText(plans: PlannedTarget[], image: ImageReference): string {
+/**
+ * The plan for the log: each target and its current -> new image, and with `patches` (a dry
+ * run) each exact patch. A real run sends the patches to the debug log instead (planPatches):
+ * 50 targets would otherwise add 50 lines of near-identical JSON to every promotion.
+ */
+export function planText(
+  plans: PlannedTarget[],
+  image: ImageReference,
+  options: { patches: boolean }
+): string {
   const out = [`Plan: promote ${image.format()} to ${plans.length} target(s)`]
   for (const p of plans) {
     if (p.plan.status === 'already-current') out.push(`- ${targetKey(p)}: ${p.plan.message}; nothing to do`)
@@ -125,10 +133,17 @@ export function planText(plans: PlannedTarget[], image: ImageReference): string 
       out.push(`- ${targetKey(p)} (revision ${p.record.revision ?? '-'}):`)
       for (const c of p.plan.changes)
         out.push(`    ${c.container}${c.initContainer ? ' (init)' : ''}: ${c.from} -> ${c.to}`)
-      out.push(`    patch: ${JSON.stringify(p.plan.patch)}`)
+      if (options.patches) out.push(`    patch: ${JSON.stringify(p.plan.patch)}`)
     }
   }
   return out.join('\n')
+}
+
+/** One line per target to patch: its exact patch. */
+export function planPatches(plans: PlannedTarget[]): string[] {
+  return plans.flatMap((p) =>
+    p.plan.status === 'patch' ? [`patch for ${targetKey(p)}: ${JSON.stringify(p.plan.patch)}`] : []
+  )
 }
 
 export function dryRunSummary(

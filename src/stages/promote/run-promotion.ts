@@ -23,6 +23,7 @@ import { planPromotion, type PlannedTarget } from './promotion-plan.js'
 import { markFinished, saveHeldLocks } from './promotion-state.js'
 import {
   dryRunSummary,
+  planPatches,
   planText,
   previousImages,
   promotionResult,
@@ -133,7 +134,7 @@ export async function runPromotion(
       planPromotion({ ...planRequest, now: new Date(clock.now()) })
     )
     await logger.group('Server-side dry run of every patch', () => preflight(plans))
-    logger.info(planText(plans, image))
+    logger.info(planText(plans, image, { patches: true }))
     io.setOutput(Output.PreviousImages, JSON.stringify(previousImages(plans)))
     io.setOutput(
       Output.Revisions,
@@ -233,7 +234,8 @@ export async function runPromotion(
     const plans = await logger.group('Plan', () =>
       planPromotion({ ...planRequest, now: new Date(clock.now()) })
     )
-    logger.info(planText(plans, image))
+    logger.info(planText(plans, image, { patches: false }))
+    for (const line of planPatches(plans)) logger.debug(line)
     io.setOutput(Output.PreviousImages, JSON.stringify(previousImages(plans)))
     await logger.group('Server-side dry run of every patch', () => preflight(plans))
     if (signal.aborted) throw new CancellationError('The run was cancelled before any workload was changed')

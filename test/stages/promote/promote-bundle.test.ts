@@ -50,6 +50,10 @@ describe('promote stage, bundled and launched as the runner does', () => {
       expect(deployment.environment).toBe('staging')
       expect(main.summary).toContain('| default | shop | deployment/api | app |')
       expect(main.summary).toContain(`${OLD} → ${NEW}`)
+      // The plan shows the image change; the exact patch goes to the debug log only.
+      expect(main.stdout).toContain(`app: ${OLD} -> ${NEW}`)
+      expect(main.stdout).not.toContain('    patch: {')
+      expect(main.stdout).toMatch(/^::debug::patch for default\/shop\/deployment\/api: \{"metadata"/m)
 
       const post = await world.post(main)
       expect(post.exitCode).toBe(0)
@@ -97,6 +101,7 @@ describe('promote stage, bundled and launched as the runner does', () => {
       expect(world.sim.requestLog.some((r) => r.method === 'PATCH' && r.dryRun)).toBe(true)
       expect(world.sim.writeLog).toEqual([])
       expect(main.stdout).toContain(`app: ${OLD} -> ${NEW}`)
+      expect(main.stdout).toContain(`    patch: {"metadata":{"annotations":{"kubernetes.io/change-cause":`)
       expect(main.summary).toContain('dry-run')
       expect(main.summary).toContain('"image": "ghcr.io/acme/api:2.0.0"')
       expect(world.github.state.deployments).toEqual([])
