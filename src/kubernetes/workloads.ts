@@ -11,6 +11,7 @@ import type {
   V1StatefulSet
 } from '@kubernetes/client-node'
 import { makeApiClient } from './api-client.js'
+import { watchWithDispatcher } from './dispatcher-watch.js'
 import { KubernetesApiError, type ApiCallContext, type Verb } from './api-error.js'
 import {
   WORKLOAD_KINDS,
@@ -294,7 +295,8 @@ export class KubernetesWorkloadApi implements WorkloadApi {
       timeoutSeconds: request.timeoutSeconds,
       allowWatchBookmarks: request.allowWatchBookmarks
     }
-    const controller = await new k8s.Watch(this.kubeConfig).watch(
+    const controller = await watchWithDispatcher(
+      this.kubeConfig,
       path,
       query,
       (type: string, object: unknown) => {
