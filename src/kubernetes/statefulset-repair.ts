@@ -76,8 +76,8 @@ function isReady(pod: V1Pod): boolean {
 }
 
 /**
- * What both rollback paths (promote's and verify's) call after `rollback()` restored a
- * workload's template: for a StatefulSet, deletes its stuck pods. Returns a note for the
+ * Called by restoreRecordedRevision after `rollback()` restored a workload's template: for a
+ * StatefulSet, deletes its stuck pods. Returns a note for the
  * rollback's message (empty when there was nothing to do); never throws, so a missing
  * permission leaves the rollback waiting (someone may delete the pod by hand) and says so.
  */

@@ -1,10 +1,10 @@
 import type { V1StatefulSet } from '@kubernetes/client-node'
 import type { Clock } from '../../health/clock.js'
 import type { FailFastOptions, PodFailure } from '../../kubernetes/pod-failures.js'
-import { rollback, type RollbackResult } from '../../kubernetes/rollback.js'
+import type { RollbackResult } from '../../kubernetes/rollback.js'
 import { REVISION_ANNOTATION } from '../../kubernetes/rollout-status.js'
 import { waitForRollout, type RolloutEvent, type RolloutResult } from '../../kubernetes/rollout-watcher.js'
-import { releaseStuckPodsAfterRollback } from '../../kubernetes/statefulset-repair.js'
+import { restoreRecordedRevision } from '../../kubernetes/restore-recorded-revision.js'
 import { WaveWatches, type WatchSource } from '../../kubernetes/watch-source.js'
 import type { Workload } from '../../kubernetes/workload-kinds.js'
 import type { WorkloadApi } from '../../kubernetes/workloads.js'
@@ -244,7 +244,11 @@ async function rollBackTarget(
   const key = targetKey(target)
   let result: RollbackResult
   try {
-    result = await rollback(target.cluster.api, target.record)
+    result = await restoreRecordedRevision(target.cluster.api, target.record, {
+      timeoutMs,
+      clock,
+      logger: prefixed(logger, target.cluster.name)
+    })
   } catch (error) {
     outcome.rollback = { status: 'failed', message: `rollback failed: ${(error as Error).message}` }
     logger.error(`${key}: ROLLBACK FAILED: ${(error as Error).message}`)
@@ -255,12 +259,6 @@ async function rollBackTarget(
     outcome.rollback = { status: 'unchanged', message: result.message }
     return
   }
-  result.message += await releaseStuckPodsAfterRollback(target.ref, result.workload, {
-    api: target.cluster.api,
-    timeoutMs,
-    clock,
-    logger: prefixed(logger, target.cluster.name)
-  })
   logger.info(result.message)
   try {
     const waited = await waitForRollout(target.ref, {

@@ -4,9 +4,8 @@ import type { V1Deployment } from '@kubernetes/client-node'
 import { labelSelectorString } from '../../kubernetes/label-selector.js'
 import { ownedReplicaSets, revisionOf } from '../../kubernetes/new-pods.js'
 import { imagesOf, type RevisionRecord } from '../../kubernetes/revision-record.js'
-import { rollback } from '../../kubernetes/rollback.js'
 import { waitForRollout } from '../../kubernetes/rollout-watcher.js'
-import { releaseStuckPodsAfterRollback } from '../../kubernetes/statefulset-repair.js'
+import { restoreRecordedRevision } from '../../kubernetes/restore-recorded-revision.js'
 import { PREVIOUS_IMAGES_ANNOTATION, SOURCE_SHA_ANNOTATION } from '../../kubernetes/set-image-patch.js'
 import { describeWorkload, type Workload } from '../../kubernetes/workload-kinds.js'
 import type { Logger } from '../../runtime/logger.js'
@@ -57,15 +56,12 @@ export async function rollBackToRecorded(options: RollbackOptions): Promise<Roll
         previousImage ??= restoredImage(record, options.image)
         if (target.ref.kind === 'Deployment')
           await locateRecordedReplicaSet(target, workload as V1Deployment, record)
-        const result = await rollback(target.cluster.api, record)
-        if (result.method !== 'unchanged')
-          result.message += await releaseStuckPodsAfterRollback(target.ref, result.workload, {
-            api: target.cluster.api,
-            timeoutMs: options.timeoutMs,
-            clock: options.clock,
-            logger: options.logger,
-            ...(options.signal ? { signal: options.signal } : {})
-          })
+        const result = await restoreRecordedRevision(target.cluster.api, record, {
+          timeoutMs: options.timeoutMs,
+          clock: options.clock,
+          logger: options.logger,
+          ...(options.signal ? { signal: options.signal } : {})
+        })
         options.logger.info(`${key}: ${result.message}`)
         const rollout = await waitForRollout(target.ref, {
           api: target.cluster.api,
