@@ -7,8 +7,10 @@ import type {
   V1ReplicaSet,
   V1StatefulSet
 } from '@kubernetes/client-node'
+import { labelSelectorString } from './label-selector.js'
 import { REVISION_ANNOTATION } from './rollout-status.js'
 import type { Workload, WorkloadKind } from './workload-kinds.js'
+import type { WorkloadApi } from './workloads.js'
 
 /**
  * Which pods belong to the rollout in progress ("new" pods), so fail-fast never judges old
@@ -84,6 +86,21 @@ export function findNewReplicaSet(
   let newest: V1ReplicaSet | undefined
   for (const rs of owned) if (newest === undefined || revisionOf(rs) > revisionOf(newest)) newest = rs
   return newest
+}
+
+/**
+ * The ReplicaSets a Deployment controls, as kubectl finds them: listed by the Deployment's
+ * selector, then kept only where the controller owner reference is this Deployment.
+ */
+export async function listOwnedReplicaSets(
+  api: Pick<WorkloadApi, 'listReplicaSets'>,
+  namespace: string,
+  deployment: V1Deployment
+): Promise<V1ReplicaSet[]> {
+  const { items } = await api.listReplicaSets(namespace, {
+    labelSelector: labelSelectorString(deployment.spec?.selector)
+  })
+  return ownedReplicaSets(deployment, items)
 }
 
 /** ReplicaSets whose controller owner reference is this Deployment (kubectl's rollback filter). */

@@ -1,6 +1,5 @@
 import type { V1Deployment, V1PodSpec, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node'
-import { labelSelectorString } from './label-selector.js'
-import { ownedReplicaSets } from './new-pods.js'
+import { listOwnedReplicaSets, ownedReplicaSets } from './new-pods.js'
 import { REVISION_ANNOTATION } from './rollout-status.js'
 import type { Workload, WorkloadRef } from './workload-kinds.js'
 import type { WorkloadApi } from './workloads.js'
@@ -46,16 +45,9 @@ export async function recordRevision(
   const record = revisionRecordOf(target, workload, now)
   if (target.kind === 'Deployment' && record.revision !== undefined) {
     const deployment = workload as V1Deployment
-    const sets = ownedReplicaSets(
-      deployment,
-      namespaceReplicaSets
-        ? await namespaceReplicaSets()
-        : (
-            await api.listReplicaSets(target.namespace, {
-              labelSelector: labelSelectorString(deployment.spec?.selector)
-            })
-          ).items
-    )
+    const sets = namespaceReplicaSets
+      ? ownedReplicaSets(deployment, await namespaceReplicaSets())
+      : await listOwnedReplicaSets(api, target.namespace, deployment)
     const current = sets.find((rs) => rs.metadata?.annotations?.[REVISION_ANNOTATION] === record.revision)
     if (current?.metadata?.name) record.replicaSet = current.metadata.name
   }

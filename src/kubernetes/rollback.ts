@@ -1,6 +1,5 @@
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node'
-import { labelSelectorString } from './label-selector.js'
-import { ownedReplicaSets, POD_TEMPLATE_HASH_LABEL } from './new-pods.js'
+import { listOwnedReplicaSets, POD_TEMPLATE_HASH_LABEL } from './new-pods.js'
 import type { RevisionRecord } from './revision-record.js'
 import { REVISION_ANNOTATION } from './rollout-status.js'
 import { CHANGE_CAUSE_ANNOTATION } from './set-image-patch.js'
@@ -71,14 +70,7 @@ export async function rollback(
       `you cannot roll back a paused deployment; resume ${label} first (kubectl rollout resume ${label} -n ${target.namespace})`
     )
   }
-  const sets = ownedReplicaSets(
-    deployment,
-    (
-      await api.listReplicaSets(target.namespace, {
-        labelSelector: labelSelectorString(deployment.spec?.selector)
-      })
-    ).items
-  )
+  const sets = await listOwnedReplicaSets(api, target.namespace, deployment)
   const recorded = findRecordedReplicaSet(sets, record)
   if (!recorded) {
     return restoreImages(

@@ -3,7 +3,7 @@ import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { Clock } from '../../health/clock.js'
 import { ImageReference } from '../../image/image-reference.js'
 import { labelSelectorString } from '../../kubernetes/label-selector.js'
-import { newPodMatcher, type NewPodMatcher } from '../../kubernetes/new-pods.js'
+import { listOwnedReplicaSets, newPodMatcher, type NewPodMatcher } from '../../kubernetes/new-pods.js'
 import { describeFailures } from '../../kubernetes/pod-failures.js'
 import { waitForRollout } from '../../kubernetes/rollout-watcher.js'
 import { describeWorkload, type Workload } from '../../kubernetes/workload-kinds.js'
@@ -179,7 +179,7 @@ async function newPodRestarts(target: VerifyTarget): Promise<{ pods: Map<string,
   const selector = labelSelectorString(workload.spec?.selector)
   const replicaSets =
     target.ref.kind === 'Deployment'
-      ? (await api.listReplicaSets(target.ref.namespace, { labelSelector: selector })).items
+      ? await listOwnedReplicaSets(api, target.ref.namespace, workload as V1Deployment)
       : []
   const isNew: NewPodMatcher | undefined = newPodMatcher(
     target.ref.kind,

@@ -1,8 +1,7 @@
 import type { Clock } from '../../health/clock.js'
 import { ImageReference } from '../../image/image-reference.js'
 import type { V1Deployment } from '@kubernetes/client-node'
-import { labelSelectorString } from '../../kubernetes/label-selector.js'
-import { ownedReplicaSets, revisionOf } from '../../kubernetes/new-pods.js'
+import { listOwnedReplicaSets, revisionOf } from '../../kubernetes/new-pods.js'
 import { imagesOf, type RevisionRecord } from '../../kubernetes/revision-record.js'
 import { waitForRollout } from '../../kubernetes/rollout-watcher.js'
 import { restoreRecordedRevision } from '../../kubernetes/restore-recorded-revision.js'
@@ -133,14 +132,7 @@ async function locateRecordedReplicaSet(
   deployment: V1Deployment,
   record: RevisionRecord
 ): Promise<void> {
-  const sets = ownedReplicaSets(
-    deployment,
-    (
-      await target.cluster.api.listReplicaSets(target.ref.namespace, {
-        labelSelector: labelSelectorString(deployment.spec?.selector)
-      })
-    ).items
-  )
+  const sets = await listOwnedReplicaSets(target.cluster.api, target.ref.namespace, deployment)
   const current = revisionOf(deployment)
   const wanted = [
     ...Object.entries(record.images.containers),
