@@ -84,9 +84,3 @@ export function parseWorkloadRef(value: string, namespace: string): WorkloadRef 
   }
   return { kind, name, namespace }
 }
-
-/** API path of the collection, e.g. `/apis/apps/v1/namespaces/prod/deployments` (for watches). */
-export function workloadCollectionPath(kind: WorkloadKind, namespace: string): string {
-  const info = WORKLOAD_KINDS[kind]
-  return `/apis/${info.group}/${info.version}/namespaces/${encodeURIComponent(namespace)}/${info.resource}`
-}

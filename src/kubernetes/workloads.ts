@@ -13,13 +13,7 @@ import type {
 import { makeApiClient } from './api-client.js'
 import { watchWithDispatcher } from './dispatcher-watch.js'
 import { KubernetesApiError, type ApiCallContext, type Verb } from './api-error.js'
-import {
-  WORKLOAD_KINDS,
-  workloadCollectionPath,
-  type Workload,
-  type WorkloadKind,
-  type WorkloadRef
-} from './workload-kinds.js'
+import { WORKLOAD_KINDS, type Workload, type WorkloadKind, type WorkloadRef } from './workload-kinds.js'
 
 /**
  * The Kubernetes calls the action makes, behind one small interface: one real implementation
@@ -274,19 +268,10 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     onEvent: (event: WatchEvent) => void,
     onDone: (error?: Error) => void
   ): Promise<WatchHandle> {
-    const namespace = encodeURIComponent(request.namespace)
-    const path =
-      request.resource === 'Pod'
-        ? `/api/v1/namespaces/${namespace}/pods`
-        : request.resource === 'ReplicaSet'
-          ? `/apis/apps/v1/namespaces/${namespace}/replicasets`
-          : workloadCollectionPath(request.resource, request.namespace)
-    const callContext =
-      request.resource === 'Pod'
-        ? context('watch', 'pods', '', request.namespace)
-        : request.resource === 'ReplicaSet'
-          ? context('watch', 'replicasets', 'apps', request.namespace)
-          : workloadContext('watch', request.resource, request.namespace)
+    const api = WATCHABLE[request.resource]
+    const prefix = api.group === '' ? `/api/${api.version}` : `/apis/${api.group}/${api.version}`
+    const path = `${prefix}/namespaces/${encodeURIComponent(request.namespace)}/${api.resource}`
+    const callContext = context('watch', api.resource, api.group, request.namespace)
     let stopped = false
     const query: Record<string, string | number | boolean | undefined> = {
       resourceVersion: request.resourceVersion,
@@ -363,6 +348,15 @@ function context(
   return name === undefined
     ? { verb, resource, group, namespace }
     : { verb, resource, group, namespace, name }
+}
+
+/** Where each watchable resource lives in the API: group, version and (RBAC) resource name. */
+const WATCHABLE: Record<WatchableResource, { group: string; version: string; resource: string }> = {
+  Deployment: WORKLOAD_KINDS.Deployment,
+  StatefulSet: WORKLOAD_KINDS.StatefulSet,
+  DaemonSet: WORKLOAD_KINDS.DaemonSet,
+  ReplicaSet: { group: 'apps', version: 'v1', resource: 'replicasets' },
+  Pod: { group: '', version: 'v1', resource: 'pods' }
 }
 
 function workloadContext(verb: Verb, kind: WorkloadKind, namespace: string, name?: string): ApiCallContext {
