@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import * as k8s from '@kubernetes/client-node'
 import { makeApiClient, USER_AGENT } from '../../src/kubernetes/api-client.js'
 import { DispatcherHttpLibrary } from '../../src/kubernetes/dispatcher-transport.js'
@@ -140,6 +143,46 @@ describe('API clients', () => {
       serverMessage:
         'Deployment.apps "api" is invalid: spec.template.spec.containers[0].image: Required value'
     })
+  })
+
+  it('sends the token an exec credential plugin prints, on API calls and on watches', async () => {
+    // What aws eks get-token, gke-gcloud-auth-plugin and kubelogin do: print an ExecCredential.
+    const dir = mkdtempSync(join(tmpdir(), 'exec-plugin-'))
+    const plugin = join(dir, 'get-token.mjs')
+    writeFileSync(
+      plugin,
+      `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'exec-' + process.env.CLUSTER_NAME } }))`
+    )
+    const content = [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{ name: c, cluster: { server: "${url}", insecure-skip-tls-verify: true } }]`,
+      `users: [{ name: u, user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(plugin)}], env: [{ name: CLUSTER_NAME, value: prod }], interactiveMode: Never } } }]`,
+      'contexts: [{ name: x, context: { cluster: c, user: u } }]',
+      'current-context: x'
+    ].join('\n')
+    reply = (request) =>
+      request.url.includes('watch=true')
+        ? { status: 200, body: `${JSON.stringify({ type: 'ADDED', object: deployment })}\n` }
+        : { status: 200, body: JSON.stringify(deployment) }
+    const api = new KubernetesWorkloadApi(createKubeConfig({ kubeconfig: content, env: {} }).kubeConfig)
+    await api.patchWorkload(
+      { kind: 'Deployment', namespace: 'prod', name: 'api' },
+      { spec: {} },
+      { dryRun: true }
+    )
+    expect(seen.at(-1)!.headers['authorization']).toBe('Bearer exec-prod')
+    const events: string[] = []
+    await new Promise<void>((resolve) => {
+      void api.watch(
+        { resource: 'Deployment', namespace: 'prod' },
+        (event) => void events.push(event.type),
+        () => resolve()
+      )
+    })
+    expect(seen.at(-1)!.url).toContain('/apis/apps/v1/namespaces/prod/deployments?watch=true')
+    expect(seen.at(-1)!.headers['authorization']).toBe('Bearer exec-prod')
+    expect(events).toEqual(['ADDED'])
   })
 
   it('reports an unreachable API server with the connection error', async () => {
