@@ -24,10 +24,9 @@ export class DispatcherHttpLibrary implements k8s.HttpLibrary {
   constructor(private readonly fallback: k8s.HttpLibrary = new k8s.IsomorphicFetchHttpLibrary()) {}
 
   send(request: k8s.RequestContext): k8s.Observable<k8s.ResponseContext> {
-    const dispatcher = request.getDispatcher() as RequestDispatcher | undefined
+    const dispatcher = dispatcherOf(request)
     const body = request.getBody()
-    if (typeof dispatcher?.request !== 'function' || (body !== undefined && typeof body !== 'string'))
-      return this.fallback.send(request)
+    if (!dispatcher || (body !== undefined && typeof body !== 'string')) return this.fallback.send(request)
     const url = new URL(request.getUrl())
     return new k8s.Observable(
       dispatcher
@@ -53,20 +52,29 @@ export class DispatcherHttpLibrary implements k8s.HttpLibrary {
   }
 }
 
-/** The subset of undici's Dispatcher used here; typed locally so undici itself is not imported. */
-interface RequestDispatcher {
+/**
+ * The subset of undici's Dispatcher used here and by dispatcher-watch.ts, typed locally so
+ * undici itself is not imported (client-node bundles its own copy).
+ */
+export interface RequestDispatcher {
   request(options: {
     origin: string
     path: string
     method: string
     headers: Record<string, string>
-    body: string | undefined
-    signal: AbortSignal | undefined
+    body?: string | undefined
+    signal?: AbortSignal | undefined
   }): Promise<{
     statusCode: number
     headers: Record<string, string | string[] | undefined>
-    body: { arrayBuffer(): Promise<ArrayBuffer> }
+    body: NodeJS.ReadableStream & { arrayBuffer(): Promise<ArrayBuffer>; resume(): void }
   }>
+}
+
+/** The Agent client-node's auth attached to a request, if any (clusters without TLS options get none). */
+export function dispatcherOf(request: k8s.RequestContext): RequestDispatcher | undefined {
+  const dispatcher = request.getDispatcher() as Partial<RequestDispatcher> | undefined
+  return typeof dispatcher?.request === 'function' ? (dispatcher as RequestDispatcher) : undefined
 }
 
 /** undici gives repeated headers as arrays; client-node's ResponseContext wants one string each. */

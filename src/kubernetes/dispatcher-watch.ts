@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node'
+import { dispatcherOf } from './dispatcher-transport.js'
 
 /** What ends a watch: nothing (the server closed it), a status (`statusCode`), or the stream's error. */
 export type WatchDone = (error: Error | null) => void
@@ -41,9 +42,8 @@ export async function watchWithDispatcher(
     if (value !== undefined) url.searchParams.set(key, String(value))
   const context = new k8s.RequestContext(url.toString(), k8s.HttpMethod.GET)
   await kubeConfig.applySecurityAuthentication(context)
-  const dispatcher = context.getDispatcher() as StreamDispatcher | undefined
-  if (typeof dispatcher?.request !== 'function')
-    return new k8s.Watch(kubeConfig).watch(path, query, onEvent, done)
+  const dispatcher = dispatcherOf(context)
+  if (!dispatcher) return new k8s.Watch(kubeConfig).watch(path, query, onEvent, done)
 
   const controller = new AbortController()
   let ended = false
@@ -113,15 +113,4 @@ function parseLine(line: string): { type: string; object: unknown } | undefined 
   } catch {
     return undefined
   }
-}
-
-/** The subset of undici's Dispatcher used here (see dispatcher-transport.ts). */
-interface StreamDispatcher {
-  request(options: {
-    origin: string
-    path: string
-    method: 'GET'
-    headers: Record<string, string>
-    signal: AbortSignal
-  }): Promise<{ statusCode: number; body: NodeJS.ReadableStream & { resume(): void } }>
 }
