@@ -142,7 +142,19 @@ function defaultReason(code: number): string | undefined {
 }
 
 function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const inner = error.cause instanceof Error ? `: ${error.cause.message}` : ''
-  return `${error.message}${inner}`
+  const message = messageOf(error) ?? String(error)
+  const cause =
+    typeof error === 'object' && error !== null ? messageOf((error as { cause?: unknown }).cause) : undefined
+  return cause ? `${message}: ${cause}` : message
+}
+
+/**
+ * An error's message, judged by shape rather than `instanceof Error`: the TLS and socket
+ * errors under undici's "fetch failed" come from Node's own realm, which under Jest's VM
+ * modules is not the realm our code runs in.
+ */
+function messageOf(value: unknown): string | undefined {
+  const message =
+    typeof value === 'object' && value !== null ? (value as { message?: unknown }).message : undefined
+  return typeof message === 'string' ? message : undefined
 }

@@ -5,7 +5,7 @@ import { probeUntilHealthy } from '../../src/health/probe-until-healthy.js'
 import { RecordingLogger } from '../../src/runtime/logger.js'
 import { startHealthServer, type HealthServer } from '../../simulator/health/index.js'
 import { httpCheck, quickPolicy } from './support/checks.js'
-import { createTestPki, type TestPki } from './support/tls.js'
+import { createTestPki, type TestPki } from '../support/test-pki.js'
 
 describe('probing over TLS with a private CA', () => {
   let pki: TestPki

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import http from 'node:http'
 import https from 'node:https'
 import { startHealthServer, unusedPortUrl, type HealthServer } from '../../../simulator/health/index.js'
-import { createTestPki, type TestPki } from '../../health/support/tls.js'
+import { createTestPki, type TestPki } from '../../support/test-pki.js'
 
 interface Answer {
   status: number

@@ -3,7 +3,7 @@ import { startGitHubEmulator, type GitHubEmulator } from '../../../simulator/git
 import { startHealthServer, type HealthServer } from '../../../simulator/health/index.js'
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 import { UnmaskedLogger } from '../../health/support/checks.js'
-import { createTestPki, type TestPki } from '../../health/support/tls.js'
+import { createTestPki, type TestPki } from '../../support/test-pki.js'
 import { QUICK_POLICY, runVerify, SHA, workspaceWith } from './support.js'
 
 function config(http: string, extra = ''): string {

@@ -12,10 +12,13 @@ export interface TestPki {
   /** Server key and certificate for 127.0.0.1 and localhost, signed by the first CA. */
   key: string
   cert: string
+  /** A client key and certificate (CN=promote-action), signed by the first CA, as kubeconfigs carry. */
+  clientKey: string
+  clientCert: string
   remove(): void
 }
 
-/** A throwaway CA and server certificate made with the openssl CLI, as an operator would. */
+/** A throwaway CA with server and client certificates, made with the openssl CLI as an operator would. */
 export function createTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'health-tls-'))
   const at = (name: string): string => join(dir, name)
@@ -46,48 +49,49 @@ export function createTestPki(): TestPki {
     )
   makeCa('test-ca')
   makeCa('other-ca')
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    at('server.key'),
-    '-out',
-    at('server.csr'),
-    '-subj',
-    '/CN=localhost'
-  )
-  writeFileSync(
-    at('server.ext'),
-    [
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=serverAuth',
-      'authorityKeyIdentifier=keyid',
-      'subjectKeyIdentifier=hash'
-    ].join('\n')
-  )
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    at('server.csr'),
-    '-CA',
-    at('test-ca.pem'),
-    '-CAkey',
-    at('test-ca.key'),
-    '-CAcreateserial',
-    '-out',
-    at('server.pem'),
-    '-days',
-    '2',
-    '-extfile',
-    at('server.ext')
-  )
+  const signed = (name: string, subject: string, extensions: string[]): void => {
+    openssl(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      at(`${name}.key`),
+      '-out',
+      at(`${name}.csr`),
+      '-subj',
+      subject
+    )
+    writeFileSync(at(`${name}.ext`), extensions.join('\n'))
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      at(`${name}.csr`),
+      '-CA',
+      at('test-ca.pem'),
+      '-CAkey',
+      at('test-ca.key'),
+      '-CAcreateserial',
+      '-out',
+      at(`${name}.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      at(`${name}.ext`)
+    )
+  }
+  const leaf = ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature']
+  const keyIds = ['authorityKeyIdentifier=keyid', 'subjectKeyIdentifier=hash']
+  signed('server', '/CN=localhost', [
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ...leaf,
+    'extendedKeyUsage=serverAuth',
+    ...keyIds
+  ])
+  signed('client', '/O=system:masters/CN=promote-action', [...leaf, 'extendedKeyUsage=clientAuth', ...keyIds])
   return {
     dir,
     caFile: at('test-ca.pem'),
@@ -95,6 +99,8 @@ export function createTestPki(): TestPki {
     otherCaPem: readFileSync(at('other-ca.pem'), 'utf8'),
     key: readFileSync(at('server.key'), 'utf8'),
     cert: readFileSync(at('server.pem'), 'utf8'),
+    clientKey: readFileSync(at('client.key'), 'utf8'),
+    clientCert: readFileSync(at('client.pem'), 'utf8'),
     remove: () => rmSync(dir, { recursive: true, force: true })
   }
 }
