@@ -103,6 +103,24 @@ export async function listOwnedReplicaSets(
   return ownedReplicaSets(deployment, items)
 }
 
+/**
+ * A namespace's ReplicaSets grouped by controller, for callers that look up many Deployments'
+ * ReplicaSets in one list: each lookup is then a map read, not a scan of the whole list.
+ */
+export function replicaSetsByController(
+  replicaSets: V1ReplicaSet[]
+): (deployment: V1Deployment) => V1ReplicaSet[] {
+  const groups = new Map<string, V1ReplicaSet[]>()
+  for (const rs of replicaSets) {
+    const uid = controllerUid(rs.metadata)
+    if (uid === undefined) continue
+    const group = groups.get(uid)
+    if (group) group.push(rs)
+    else groups.set(uid, [rs])
+  }
+  return (deployment) => groups.get(deployment.metadata?.uid ?? '') ?? []
+}
+
 /** ReplicaSets whose controller owner reference is this Deployment (kubectl's rollback filter). */
 export function ownedReplicaSets(deployment: V1Deployment, replicaSets: V1ReplicaSet[]): V1ReplicaSet[] {
   const uid = deployment.metadata?.uid

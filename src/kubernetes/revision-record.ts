@@ -1,5 +1,5 @@
 import type { V1Deployment, V1PodSpec, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node'
-import { listOwnedReplicaSets, ownedReplicaSets } from './new-pods.js'
+import { listOwnedReplicaSets } from './new-pods.js'
 import { REVISION_ANNOTATION } from './rollout-status.js'
 import type { Workload, WorkloadRef } from './workload-kinds.js'
 import type { WorkloadApi } from './workloads.js'
@@ -36,17 +36,17 @@ export async function recordRevision(
   /** The workload as just read, to save a second read. */
   current?: Workload,
   /**
-   * ReplicaSets of the namespace, when the caller lists them once for many Deployments;
-   * ownership is checked here either way.
+   * The Deployment's ReplicaSets from a list the caller made once for many Deployments
+   * (replicaSetsByController); without it they are listed by the Deployment's selector.
    */
-  namespaceReplicaSets?: () => Promise<V1ReplicaSet[]>
+  ownedReplicaSets?: (deployment: V1Deployment) => Promise<V1ReplicaSet[]>
 ): Promise<RevisionRecord> {
   const workload = current ?? (await api.getWorkload(target))
   const record = revisionRecordOf(target, workload, now)
   if (target.kind === 'Deployment' && record.revision !== undefined) {
     const deployment = workload as V1Deployment
-    const sets = namespaceReplicaSets
-      ? ownedReplicaSets(deployment, await namespaceReplicaSets())
+    const sets = ownedReplicaSets
+      ? await ownedReplicaSets(deployment)
       : await listOwnedReplicaSets(api, target.namespace, deployment)
     const current = sets.find((rs) => rs.metadata?.annotations?.[REVISION_ANNOTATION] === record.revision)
     if (current?.metadata?.name) record.replicaSet = current.metadata.name

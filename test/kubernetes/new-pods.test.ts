@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { V1DaemonSet, V1Deployment, V1Pod, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node'
-import { findNewReplicaSet, newPodMatcher } from '../../src/kubernetes/new-pods.js'
+import { findNewReplicaSet, newPodMatcher, replicaSetsByController } from '../../src/kubernetes/new-pods.js'
 
 const owner = (uid: string, kind = 'ReplicaSet') => [
   { apiVersion: 'apps/v1', kind, name: 'x', uid, controller: true }
@@ -46,6 +46,23 @@ describe('findNewReplicaSet', () => {
       replicaSet('other', 9, 'zzz', 'someone-else')
     ]
     expect(findNewReplicaSet(deployment(3, 3), sets)?.metadata?.uid).toBe('rs-3')
+  })
+})
+
+describe('replicaSetsByController', () => {
+  it("gives each Deployment the ReplicaSets it controls, in list order, and none of another's", () => {
+    const orphan: V1ReplicaSet = { metadata: { name: 'orphan', uid: 'rs-o', ownerReferences: [] } }
+    const byController = replicaSetsByController([
+      replicaSet('rs-1', 1, 'aaa'),
+      replicaSet('other', 9, 'zzz', 'someone-else'),
+      orphan,
+      replicaSet('rs-2', 2, 'bbb')
+    ])
+    expect(byController(deployment(1, 1)).map((rs) => rs.metadata?.uid)).toEqual(['rs-1', 'rs-2'])
+    expect(byController({ metadata: { uid: 'someone-else' } }).map((rs) => rs.metadata?.uid)).toEqual([
+      'other'
+    ])
+    expect(byController({ metadata: { uid: 'nobody' } })).toEqual([])
   })
 })
 

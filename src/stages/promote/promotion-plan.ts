@@ -1,6 +1,7 @@
-import type { V1ReplicaSet } from '@kubernetes/client-node'
+import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node'
 import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { ImageReference } from '../../image/image-reference.js'
+import { replicaSetsByController } from '../../kubernetes/new-pods.js'
 import { recordRevision, type RevisionRecord } from '../../kubernetes/revision-record.js'
 import { ContainerSelectionError, planSetImage, type SetImagePlan } from '../../kubernetes/set-image-patch.js'
 import type { WorkloadRef } from '../../kubernetes/workload-kinds.js'
@@ -43,16 +44,16 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
       for (const { ref } of refs)
         if (ref.kind === 'Deployment')
           deploymentsPerNamespace.set(ref.namespace, (deploymentsPerNamespace.get(ref.namespace) ?? 0) + 1)
-      const replicaSetLists = new Map<string, Promise<V1ReplicaSet[]>>()
+      const replicaSetLists = new Map<string, Promise<(deployment: V1Deployment) => V1ReplicaSet[]>>()
       const sharedReplicaSets = (namespace: string) =>
         (deploymentsPerNamespace.get(namespace) ?? 0) > 1
-          ? () => {
+          ? async (deployment: V1Deployment) => {
               if (!replicaSetLists.has(namespace))
                 replicaSetLists.set(
                   namespace,
-                  cluster.api.listReplicaSets(namespace).then((list) => list.items)
+                  cluster.api.listReplicaSets(namespace).then((list) => replicaSetsByController(list.items))
                 )
-              return replicaSetLists.get(namespace)!
+              return (await replicaSetLists.get(namespace)!)(deployment)
             }
           : undefined
       return Promise.all(
