@@ -10,6 +10,7 @@ import { DispatcherHttpLibrary } from '../../src/kubernetes/dispatcher-transport
 import { KubernetesApiError } from '../../src/kubernetes/api-error.js'
 import { createKubeConfig } from '../../src/kubernetes/client-factory.js'
 import { KubernetesWorkloadApi } from '../../src/kubernetes/workloads.js'
+import { watchToEnd } from './support/watch-to-end.js'
 
 /** A stand-in API server over real HTTP that records each request and answers from `reply`. */
 interface Seen {
@@ -172,14 +173,7 @@ describe('API clients', () => {
       { dryRun: true }
     )
     expect(seen.at(-1)!.headers['authorization']).toBe('Bearer exec-prod')
-    const events: string[] = []
-    await new Promise<void>((resolve) => {
-      void api.watch(
-        { resource: 'Deployment', namespace: 'prod' },
-        (event) => void events.push(event.type),
-        () => resolve()
-      )
-    })
+    const events = await watchToEnd(api, { resource: 'Deployment', namespace: 'prod' })
     expect(seen.at(-1)!.url).toContain('/apis/apps/v1/namespaces/prod/deployments?watch=true')
     expect(seen.at(-1)!.headers['authorization']).toBe('Bearer exec-prod')
     expect(events).toEqual(['ADDED'])

@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls'
 import { createKubeConfig } from '../../src/kubernetes/client-factory.js'
 import { KubernetesWorkloadApi } from '../../src/kubernetes/workloads.js'
 import { createTestPki, type TestPki } from '../support/test-pki.js'
+import { watchToEnd } from './support/watch-to-end.js'
 
 /**
  * The connection a kubeconfig describes, over real TLS: the API server verified against the
@@ -69,15 +70,7 @@ describe('TLS connections from a kubeconfig', () => {
     )
     clients.length = 0
     expect(await client.getWorkload(ref)).toEqual(deployment)
-    const events: string[] = []
-    await new Promise<void>((resolve) => {
-      void client.watch(
-        { resource: 'Deployment', namespace: 'prod' },
-        (event) => void events.push(event.type),
-        () => resolve()
-      )
-    })
-    expect(events).toEqual(['ADDED'])
+    expect(await watchToEnd(client, { resource: 'Deployment', namespace: 'prod' })).toEqual(['ADDED'])
     expect(clients).toEqual(['promote-action', 'promote-action'])
   })
 

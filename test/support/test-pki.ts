@@ -25,10 +25,10 @@ export function createTestPki(): TestPki {
   const openssl = (...args: string[]): void => {
     execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
   }
-  const makeCa = (name: string): void =>
+  /** `openssl req` with a new P-256 key written to NAME.key. */
+  const newKeyRequest = (name: string, ...args: string[]): void =>
     openssl(
       'req',
-      '-x509',
       '-newkey',
       'ec',
       '-pkeyopt',
@@ -36,6 +36,12 @@ export function createTestPki(): TestPki {
       '-nodes',
       '-keyout',
       at(`${name}.key`),
+      ...args
+    )
+  const makeCa = (name: string): void =>
+    newKeyRequest(
+      name,
+      '-x509',
       '-out',
       at(`${name}.pem`),
       '-days',
@@ -50,20 +56,7 @@ export function createTestPki(): TestPki {
   makeCa('test-ca')
   makeCa('other-ca')
   const signed = (name: string, subject: string, extensions: string[]): void => {
-    openssl(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      at(`${name}.key`),
-      '-out',
-      at(`${name}.csr`),
-      '-subj',
-      subject
-    )
+    newKeyRequest(name, '-out', at(`${name}.csr`), '-subj', subject)
     writeFileSync(at(`${name}.ext`), extensions.join('\n'))
     openssl(
       'x509',
