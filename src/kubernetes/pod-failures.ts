@@ -115,7 +115,8 @@ function containerFailures(
   // Called for every container on every pod event: a healthy container returns before any
   // failure record is built.
   const waiting = status.state?.waiting
-  const waitingFailure = waiting?.reason && (definitive.has(waiting.reason) || transient.has(waiting.reason))
+  const reason = waiting?.reason
+  const waitingFailure = reason !== undefined && (definitive.has(reason) || transient.has(reason))
   const restartFailure = restartThreshold > 0 && (status.restartCount ?? 0) >= restartThreshold
   if (!waitingFailure && !restartFailure) return []
   const base = {
@@ -129,9 +130,9 @@ function containerFailures(
     return [
       {
         ...base,
-        reason: waiting.reason!,
-        ...(waiting.message ? { message: waiting.message } : {}),
-        definitive: definitive.has(waiting.reason!)
+        reason,
+        ...(waiting?.message ? { message: waiting.message } : {}),
+        definitive: definitive.has(reason)
       }
     ]
   }
