@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
-import { systemClock } from '../src/health/clock.js'
+import { systemClock } from '../src/runtime/clock.js'
 import { waitForRollout } from '../src/kubernetes/rollout-watcher.js'
 import { KubernetesWorkloadApi } from '../src/kubernetes/workloads.js'
 import { RecordingLogger } from '../src/runtime/logger.js'

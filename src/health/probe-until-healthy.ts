@@ -1,5 +1,5 @@
 import type { Logger } from '../runtime/logger.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../runtime/clock.js'
 import type { HttpCheck, ProbePolicy } from './http-check.js'
 import { probeOnce, timedOutPrefix, type ProbeAttempt } from './http-probe.js'
 import { percentile } from './percentiles.js'

@@ -1,5 +1,5 @@
 import { V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node'
-import type { Clock } from '../health/clock.js'
+import type { Clock } from '../runtime/clock.js'
 import type { Logger } from '../runtime/logger.js'
 import { CancellationError } from '../runtime/errors.js'
 import { isConflict } from './api-error.js'

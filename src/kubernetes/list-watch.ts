@@ -1,4 +1,4 @@
-import type { Clock } from '../health/clock.js'
+import type { Clock } from '../runtime/clock.js'
 import type { Logger } from '../runtime/logger.js'
 import { KubernetesApiError } from './api-error.js'
 import type { ListResult, WatchableResource, WatchEvent, WorkloadApi } from './workloads.js'

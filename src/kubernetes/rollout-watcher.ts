@@ -1,5 +1,5 @@
 import type { CoreV1Event, V1Pod, V1ReplicaSet } from '@kubernetes/client-node'
-import type { Clock } from '../health/clock.js'
+import type { Clock } from '../runtime/clock.js'
 import type { Logger } from '../runtime/logger.js'
 import type { KubernetesApiError } from './api-error.js'
 import { newPodMatcher } from './new-pods.js'

@@ -1,5 +1,5 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
-import type { Clock } from '../health/clock.js'
+import type { Clock } from '../runtime/clock.js'
 import type { Logger } from '../runtime/logger.js'
 import { labelSelectorString } from './label-selector.js'
 import { CONTROLLER_REVISION_HASH_LABEL, controllerUid } from './new-pods.js'

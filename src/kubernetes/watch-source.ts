@@ -1,5 +1,5 @@
 import type { V1LabelSelector } from '@kubernetes/client-node'
-import type { Clock } from '../health/clock.js'
+import type { Clock } from '../runtime/clock.js'
 import type { Logger } from '../runtime/logger.js'
 import type { KubernetesApiError } from './api-error.js'
 import { labelSelectorString, matchesLabelSelector } from './label-selector.js'

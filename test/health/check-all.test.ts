@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { checkAll } from '../../src/health/check-all.js'
-import { systemClock } from '../../src/health/clock.js'
+import { systemClock } from '../../src/runtime/clock.js'
 import { RecordingLogger } from '../../src/runtime/logger.js'
 import { startHealthServer, type HealthServer } from '../../simulator/health/index.js'
 import { httpCheck, quickPolicy } from './support/checks.js'

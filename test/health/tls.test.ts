@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { systemClock } from '../../src/health/clock.js'
+import { systemClock } from '../../src/runtime/clock.js'
 import { probeOnce } from '../../src/health/http-probe.js'
 import { probeUntilHealthy } from '../../src/health/probe-until-healthy.js'
 import { RecordingLogger } from '../../src/runtime/logger.js'

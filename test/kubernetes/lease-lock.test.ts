@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { V1Lease } from '@kubernetes/client-node'
-import { systemClock, type Clock } from '../../src/health/clock.js'
+import { systemClock, type Clock } from '../../src/runtime/clock.js'
 import { LeaseLock, LeaseTimeoutError } from '../../src/kubernetes/lease-lock.js'
 import { CancellationError } from '../../src/runtime/errors.js'
 import { startTestCluster, type TestCluster } from './support/cluster.js'

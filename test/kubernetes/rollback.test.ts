@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node'
-import { systemClock } from '../../src/health/clock.js'
+import { systemClock } from '../../src/runtime/clock.js'
 import { recordRevision } from '../../src/kubernetes/revision-record.js'
 import { rollback, RollbackError } from '../../src/kubernetes/rollback.js'
 import { waitForRollout } from '../../src/kubernetes/rollout-watcher.js'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { V1Deployment } from '@kubernetes/client-node'
-import { systemClock } from '../../src/health/clock.js'
+import { systemClock } from '../../src/runtime/clock.js'
 import { KubernetesApiError } from '../../src/kubernetes/api-error.js'
 import { deploymentRolloutStatus } from '../../src/kubernetes/rollout-status.js'
 import { waitForRollout, type WaitForRolloutOptions } from '../../src/kubernetes/rollout-watcher.js'

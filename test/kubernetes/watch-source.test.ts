@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import type { V1Deployment } from '@kubernetes/client-node'
-import { systemClock } from '../../src/health/clock.js'
+import { systemClock } from '../../src/runtime/clock.js'
 import type { KubernetesApiError } from '../../src/kubernetes/api-error.js'
 import { waitForRollout } from '../../src/kubernetes/rollout-watcher.js'
 import { planSetImage } from '../../src/kubernetes/set-image-patch.js'

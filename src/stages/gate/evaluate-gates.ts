@@ -1,6 +1,6 @@
 import type { GateContext } from '../../gates/gate-context.js'
 import type { Evidence, GateResult, GateStatus } from '../../gates/gate-definition.js'
-import type { Clock } from '../../health/clock.js'
+import type { Clock } from '../../runtime/clock.js'
 import { formatDuration } from '../../config/duration.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { ConfiguredGate } from '../../settings/gate-settings.js'

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path'
 import { formatDuration } from '../../config/duration.js'
 import type { GateContext, GateKubernetes } from '../../gates/gate-context.js'
-import { systemClock, type Clock } from '../../health/clock.js'
+import { systemClock, type Clock } from '../../runtime/clock.js'
 import { Output, type ActionIO } from '../../runtime/action-io.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import type { Logger } from '../../runtime/logger.js'

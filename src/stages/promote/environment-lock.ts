@@ -1,4 +1,4 @@
-import type { Clock } from '../../health/clock.js'
+import type { Clock } from '../../runtime/clock.js'
 import { isConflict } from '../../kubernetes/api-error.js'
 import { LeaseLock, LeaseTimeoutError, type HeldLease } from '../../kubernetes/lease-lock.js'
 import type { WorkloadApi } from '../../kubernetes/workloads.js'

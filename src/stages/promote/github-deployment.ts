@@ -1,4 +1,4 @@
-import type { Clock } from '../../health/clock.js'
+import type { Clock } from '../../runtime/clock.js'
 import type { DeploymentRecords, DeploymentState, DeploymentSummary } from '../../github/deployment-record.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import type { Logger } from '../../runtime/logger.js'

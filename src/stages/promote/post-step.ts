@@ -1,6 +1,6 @@
 import { createDeploymentRecords } from '../../github/deployment-record.js'
 import { createOctokit } from '../../github/octokit-factory.js'
-import { systemClock } from '../../health/clock.js'
+import { systemClock } from '../../runtime/clock.js'
 import { LeaseLock } from '../../kubernetes/lease-lock.js'
 import { KubernetesWorkloadApi } from '../../kubernetes/workloads.js'
 import { Input } from '../../runtime/action-io.js'

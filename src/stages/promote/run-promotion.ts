@@ -4,7 +4,7 @@ import {
   type DeploymentState
 } from '../../github/deployment-record.js'
 import { createOctokit } from '../../github/octokit-factory.js'
-import { systemClock, type Clock } from '../../health/clock.js'
+import { systemClock, type Clock } from '../../runtime/clock.js'
 import type { ImageReference } from '../../image/image-reference.js'
 import { KubernetesApiError } from '../../kubernetes/api-error.js'
 import type { KubernetesConnection } from '../../kubernetes/client-factory.js'

@@ -1,5 +1,5 @@
 import type { V1StatefulSet } from '@kubernetes/client-node'
-import type { Clock } from '../../health/clock.js'
+import type { Clock } from '../../runtime/clock.js'
 import type { FailFastOptions, PodFailure } from '../../kubernetes/pod-failures.js'
 import type { RollbackResult } from '../../kubernetes/rollback.js'
 import { REVISION_ANNOTATION } from '../../kubernetes/rollout-status.js'

@@ -1,6 +1,6 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node'
 import type { ResolvedEnvironment } from '../../config/schema.js'
-import type { Clock } from '../../health/clock.js'
+import type { Clock } from '../../runtime/clock.js'
 import { ImageReference } from '../../image/image-reference.js'
 import { labelSelectorString } from '../../kubernetes/label-selector.js'
 import { listOwnedReplicaSets, newPodMatcher, type NewPodMatcher } from '../../kubernetes/new-pods.js'

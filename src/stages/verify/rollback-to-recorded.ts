@@ -1,4 +1,4 @@
-import type { Clock } from '../../health/clock.js'
+import type { Clock } from '../../runtime/clock.js'
 import { ImageReference } from '../../image/image-reference.js'
 import type { V1Deployment } from '@kubernetes/client-node'
 import { listOwnedReplicaSets, revisionOf } from '../../kubernetes/new-pods.js'

@@ -1,5 +1,5 @@
 import { checkAll } from '../../health/check-all.js'
-import { systemClock, type Clock } from '../../health/clock.js'
+import { systemClock, type Clock } from '../../runtime/clock.js'
 import { httpChecksFromConfig, type PromotedValues } from '../../health/from-config.js'
 import type { HttpCheck } from '../../health/http-check.js'
 import { redact, secretValues } from '../../health/redact.js'

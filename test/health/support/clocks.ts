@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/health/clock.js'
+import type { Clock } from '../../../src/runtime/clock.js'
 
 /**
  * Real time plus whatever it has slept: sleeps return at once (after a macrotask, so real I/O

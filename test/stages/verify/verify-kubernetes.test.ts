@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { V1Deployment } from '@kubernetes/client-node'
 import { startGitHubEmulator, type GitHubEmulator } from '../../../simulator/github/index.js'
 import { startHealthServer, type HealthServer } from '../../../simulator/health/index.js'
-import { systemClock } from '../../../src/health/clock.js'
+import { systemClock } from '../../../src/runtime/clock.js'
 import { ImageReference } from '../../../src/image/image-reference.js'
 import { waitForRollout } from '../../../src/kubernetes/rollout-watcher.js'
 import { planSetImage } from '../../../src/kubernetes/set-image-patch.js'
