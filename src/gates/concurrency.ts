@@ -3,12 +3,7 @@ import { duration } from '../config/duration.js'
 import { readDeploymentHistory } from '../github/deployment-history.js'
 import { defineGate, type GateContext } from './gate-context.js'
 import type { Evidence } from './gate-definition.js'
-import {
-  holderRunId,
-  holderRunUrl,
-  LOCK_RUN_URL_ANNOTATION,
-  lockName
-} from '../stages/promote/lock-identity.js'
+import { holderRunId, holderRunUrl, LOCK_RUN_URL_ANNOTATION, lockName } from '../targets/lock-identity.js'
 
 export { lockName }
 

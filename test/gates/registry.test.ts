@@ -12,9 +12,9 @@ const HEAVY = [
   '@actions/core',
   '@kubernetes/client-node',
   '@octokit/',
-  '../kubernetes/workloads.js',
-  '../kubernetes/client-factory.js',
-  '../kubernetes/lease-lock.js',
+  '../kubernetes/api/kubernetes-api.js',
+  '../kubernetes/api/client-factory.js',
+  '../kubernetes/lock/lease-lock.js',
   '../github/octokit-factory.js'
 ]
 

@@ -22,8 +22,8 @@ async function load(options: {
   logger: Logger
 }): Promise<GateKubernetes> {
   const [{ connectCluster }, { KubernetesWorkloadApi }] = await Promise.all([
-    import('../promote/cluster-connections.js'),
-    import('../../kubernetes/workloads.js')
+    import('../../targets/connect-clusters.js'),
+    import('../../kubernetes/api/kubernetes-api.js')
   ])
   const connections = new Map<string, Omit<ClusterAccess, 'cluster'>>()
   const connect = (cluster: Cluster): ClusterAccess => {

@@ -1,12 +1,12 @@
 import type { Clock } from '../../runtime/clock.js'
-import { isConflict } from '../../kubernetes/api-error.js'
-import { LeaseLock, LeaseTimeoutError, type HeldLease } from '../../kubernetes/lease-lock.js'
-import type { WorkloadApi } from '../../kubernetes/workloads.js'
+import { isConflict } from '../../kubernetes/api/api-error.js'
+import { LeaseLock, LeaseTimeoutError, type HeldLease } from '../../kubernetes/lock/lease-lock.js'
+import type { WorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { WorkflowContext } from '../../runtime/workflow-context.js'
-import type { ClusterLocator } from './cluster-connections.js'
-import { holderRunUrl, LOCK_RUN_URL_ANNOTATION, lockHolder, lockName } from './lock-identity.js'
+import type { ClusterLocator } from '../../targets/connect-clusters.js'
+import { holderRunUrl, LOCK_RUN_URL_ANNOTATION, lockHolder, lockName } from '../../targets/lock-identity.js'
 import { compareCodeUnits } from '../../runtime/code-unit-order.js'
 
 export { lockName }

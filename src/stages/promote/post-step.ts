@@ -1,11 +1,11 @@
 import { createDeploymentRecords } from '../../github/deployment-record.js'
 import { createOctokit } from '../../github/octokit-factory.js'
 import { systemClock } from '../../runtime/clock.js'
-import { LeaseLock } from '../../kubernetes/lease-lock.js'
-import { KubernetesWorkloadApi } from '../../kubernetes/workloads.js'
+import { LeaseLock } from '../../kubernetes/lock/lease-lock.js'
+import { KubernetesWorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import { Input } from '../../runtime/action-io.js'
 import type { StageContext } from '../../runtime/run-stage.js'
-import { connectCluster } from './cluster-connections.js'
+import { connectCluster } from '../../targets/connect-clusters.js'
 import { isFinished, readDeploymentId, readHeldLocks, saveHeldLocks } from './promotion-state.js'
 
 /**

@@ -1,13 +1,17 @@
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node'
 import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { ImageReference } from '../../image/image-reference.js'
-import { replicaSetsByController } from '../../kubernetes/new-pods.js'
-import { recordRevision, type RevisionRecord } from '../../kubernetes/revision-record.js'
-import { ContainerSelectionError, planSetImage, type SetImagePlan } from '../../kubernetes/set-image-patch.js'
-import type { WorkloadRef } from '../../kubernetes/workload-kinds.js'
+import { replicaSetsByController } from '../../kubernetes/kinds/new-pods.js'
+import { recordRevision, type RevisionRecord } from '../../kubernetes/rollback/revision-record.js'
+import {
+  ContainerSelectionError,
+  planSetImage,
+  type SetImagePlan
+} from '../../kubernetes/rollout/set-image-patch.js'
+import type { WorkloadRef } from '../../kubernetes/kinds/workload-kinds.js'
 import { OperationalError } from '../../runtime/errors.js'
-import type { ClusterHandle } from './cluster-connections.js'
-import { expandTarget } from './expand-target.js'
+import type { ClusterHandle } from '../../targets/connect-clusters.js'
+import { expandTarget } from '../../targets/expand-target.js'
 
 /** One workload in one cluster, with what it runs now and the patch that promotes it. */
 export interface PlannedTarget {

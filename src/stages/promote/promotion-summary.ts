@@ -1,9 +1,9 @@
-import { describeFailure } from '../../kubernetes/pod-failures.js'
-import { formatDuration } from '../../kubernetes/rollout-watcher.js'
-import { describeWorkload } from '../../kubernetes/workload-kinds.js'
+import { describeFailure } from '../../kubernetes/rollout/pod-failures.js'
+import { formatDuration } from '../../kubernetes/rollout/rollout-watcher.js'
+import { describeWorkload } from '../../kubernetes/kinds/workload-kinds.js'
 import type { ImageReference } from '../../image/image-reference.js'
 import { codeBlock, details, table } from '../../runtime/markdown.js'
-import { targetKey } from './expand-target.js'
+import { targetKey } from '../../targets/expand-target.js'
 import type { PlannedTarget } from './promotion-plan.js'
 import type { TargetOutcome, WavesResult } from './run-waves.js'
 

@@ -6,19 +6,19 @@ import {
 import { createOctokit } from '../../github/octokit-factory.js'
 import { systemClock, type Clock } from '../../runtime/clock.js'
 import type { ImageReference } from '../../image/image-reference.js'
-import { KubernetesApiError } from '../../kubernetes/api-error.js'
-import type { KubernetesConnection } from '../../kubernetes/client-factory.js'
-import type { WorkloadApi } from '../../kubernetes/workloads.js'
+import { KubernetesApiError } from '../../kubernetes/api/api-error.js'
+import type { KubernetesConnection } from '../../kubernetes/api/client-factory.js'
+import type { WorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import { Output } from '../../runtime/action-io.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../runtime/markdown.js'
 import type { StageContext } from '../../runtime/run-stage.js'
 import type { PromoteSettings } from '../../settings/promote-settings.js'
-import { connectClusters, type ClusterHandle } from './cluster-connections.js'
+import { connectClusters, type ClusterHandle } from '../../targets/connect-clusters.js'
 import { acquireEnvironmentLock, type EnvironmentLock, type HeldLockEntry } from './environment-lock.js'
 import type { GitOpsResult } from './gitops/gitops-summary.js'
 import { startDeploymentRecord, waitForOtherDeployments } from './github-deployment.js'
-import { targetKey } from './expand-target.js'
+import { targetKey } from '../../targets/expand-target.js'
 import { planPromotion, type PlannedTarget } from './promotion-plan.js'
 import { markFinished, saveHeldLocks } from './promotion-state.js'
 import {
@@ -32,7 +32,7 @@ import {
   type PromotionResult
 } from './promotion-summary.js'
 import { runWaves, type TargetOutcome } from './run-waves.js'
-import { resolveUpstreamImage } from './upstream-image.js'
+import { resolveUpstreamImage } from '../../targets/upstream-image.js'
 
 /** Replaceable side effects, for the demo, the bench and tests; defaults are the real ones. */
 export interface PromotionServices {

@@ -1,15 +1,19 @@
 import type { V1StatefulSet } from '@kubernetes/client-node'
 import type { Clock } from '../../runtime/clock.js'
-import type { FailFastOptions, PodFailure } from '../../kubernetes/pod-failures.js'
-import type { RollbackResult } from '../../kubernetes/rollback.js'
-import { REVISION_ANNOTATION } from '../../kubernetes/rollout-status.js'
-import { waitForRollout, type RolloutEvent, type RolloutResult } from '../../kubernetes/rollout-watcher.js'
-import { restoreRecordedRevision } from '../../kubernetes/restore-recorded-revision.js'
-import { WaveWatches, type WatchSource } from '../../kubernetes/watch-source.js'
-import type { Workload } from '../../kubernetes/workload-kinds.js'
-import type { WorkloadApi } from '../../kubernetes/workloads.js'
+import type { FailFastOptions, PodFailure } from '../../kubernetes/rollout/pod-failures.js'
+import type { RollbackResult } from '../../kubernetes/rollback/rollback.js'
+import { REVISION_ANNOTATION } from '../../kubernetes/kinds/rollout-status.js'
+import {
+  waitForRollout,
+  type RolloutEvent,
+  type RolloutResult
+} from '../../kubernetes/rollout/rollout-watcher.js'
+import { restoreRecordedRevision } from '../../kubernetes/rollback/restore-recorded-revision.js'
+import { WaveWatches, type WatchSource } from '../../kubernetes/api/watch-source.js'
+import type { Workload } from '../../kubernetes/kinds/workload-kinds.js'
+import type { WorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import type { Logger } from '../../runtime/logger.js'
-import { targetKey } from './expand-target.js'
+import { targetKey } from '../../targets/expand-target.js'
 import type { PlannedTarget } from './promotion-plan.js'
 
 export type TargetStatus =

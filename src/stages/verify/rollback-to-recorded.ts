@@ -1,15 +1,18 @@
 import type { Clock } from '../../runtime/clock.js'
 import { ImageReference } from '../../image/image-reference.js'
 import type { V1Deployment } from '@kubernetes/client-node'
-import { listOwnedReplicaSets, revisionOf } from '../../kubernetes/new-pods.js'
-import { imagesOf, type RevisionRecord } from '../../kubernetes/revision-record.js'
-import { waitForRollout } from '../../kubernetes/rollout-watcher.js'
-import { restoreRecordedRevision } from '../../kubernetes/restore-recorded-revision.js'
-import { PREVIOUS_IMAGES_ANNOTATION, SOURCE_SHA_ANNOTATION } from '../../kubernetes/set-image-patch.js'
-import { describeWorkload, type Workload } from '../../kubernetes/workload-kinds.js'
+import { listOwnedReplicaSets, revisionOf } from '../../kubernetes/kinds/new-pods.js'
+import { imagesOf, type RevisionRecord } from '../../kubernetes/rollback/revision-record.js'
+import { waitForRollout } from '../../kubernetes/rollout/rollout-watcher.js'
+import { restoreRecordedRevision } from '../../kubernetes/rollback/restore-recorded-revision.js'
+import {
+  PREVIOUS_IMAGES_ANNOTATION,
+  SOURCE_SHA_ANNOTATION
+} from '../../kubernetes/rollout/set-image-patch.js'
+import { describeWorkload, type Workload } from '../../kubernetes/kinds/workload-kinds.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { RollbackTargetReport } from './verify-report.js'
-import { targetKey } from '../promote/expand-target.js'
+import { targetKey } from '../../targets/expand-target.js'
 import type { VerifyTarget } from './verify-targets.js'
 
 export interface RollbackOptions {

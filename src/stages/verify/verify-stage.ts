@@ -10,7 +10,7 @@ import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../runtime/markdown.js'
 import type { StageContext } from '../../runtime/run-stage.js'
 import { readVerifySettings, type VerifySettings } from '../../settings/verify-settings.js'
-import type { ClusterHandle } from '../promote/cluster-connections.js'
+import type { ClusterHandle } from '../../targets/connect-clusters.js'
 import {
   failureReasons,
   latencies,
@@ -143,7 +143,7 @@ async function connectKubernetes(
       settings.onFailure === 'rollback')
   if (!needed) return undefined
   const [{ connectClusters }, { resolveVerifyTargets }] = await Promise.all([
-    import('../promote/cluster-connections.js'),
+    import('../../targets/connect-clusters.js'),
     import('./verify-targets.js')
   ])
   const clusters = connectClusters(environment, {

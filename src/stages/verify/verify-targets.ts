@@ -1,7 +1,7 @@
 import type { ResolvedEnvironment } from '../../config/schema.js'
-import type { WorkloadRef } from '../../kubernetes/workload-kinds.js'
-import type { ClusterHandle } from '../promote/cluster-connections.js'
-import { expandTarget, UnresolvedTarget } from '../promote/expand-target.js'
+import type { WorkloadRef } from '../../kubernetes/kinds/workload-kinds.js'
+import type { ClusterHandle } from '../../targets/connect-clusters.js'
+import { expandTarget, UnresolvedTarget } from '../../targets/expand-target.js'
 
 /** One workload in one cluster that the verify stage checks (and may roll back). */
 export interface VerifyTarget {

@@ -4,8 +4,8 @@ import type {
   KubernetesSimulator,
   KubernetesSimulatorOptions
 } from '../../../simulator/kubernetes/simulator-types.js'
-import { createKubeConfig } from '../../../src/kubernetes/client-factory.js'
-import { KubernetesWorkloadApi } from '../../../src/kubernetes/workloads.js'
+import { createKubeConfig } from '../../../src/kubernetes/api/client-factory.js'
+import { KubernetesWorkloadApi } from '../../../src/kubernetes/api/kubernetes-api.js'
 
 /** A simulator plus the real client-node API over it, as the action would build it. */
 export interface TestCluster {

@@ -1,4 +1,4 @@
-import type { KubernetesWorkloadApi, WatchRequest } from '../../../src/kubernetes/workloads.js'
+import type { KubernetesWorkloadApi, WatchRequest } from '../../../src/kubernetes/api/kubernetes-api.js'
 
 /** Runs one watch until the server ends it; the event types it delivered, in order. */
 export async function watchToEnd(api: KubernetesWorkloadApi, request: WatchRequest): Promise<string[]> {

@@ -1,0 +1,304 @@
+import { V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node'
+import type { Clock } from '../../runtime/clock.js'
+import type { Logger } from '../../runtime/logger.js'
+import { CancellationError } from '../../runtime/errors.js'
+import { isConflict } from '../api/api-error.js'
+import type { WorkloadApi } from '../api/kubernetes-api.js'
+
+/**
+ * A lock on a coordination.k8s.io/v1 Lease, with client-go leader election's semantics
+ * (tools/leaderelection: tryAcquireOrRenew):
+ * - get (keeping the resourceVersion); create when absent (AlreadyExists = someone raced us: retry);
+ * - a lease held by someone else is valid while the time WE first saw its current record, plus
+ *   its leaseDurationSeconds, is in the future. Remote renewTime is never compared with our
+ *   clock, so clock skew between runners cannot break the lock; the price is that a dead
+ *   holder's lease is honoured for up to one full duration after we first look at it;
+ * - taking over an expired (or released) lease increments leaseTransitions;
+ * - every write is an update with the cached resourceVersion: a racing writer gets 409;
+ * - release writes an empty holder (and leaseDurationSeconds 1), only if we still hold it.
+ * There is no fencing: a holder that stalls past its lease can act after losing it, so the
+ * renewal loop reports loss for the caller to stop.
+ * RBAC: get, create, update on leases.
+ */
+export type LeaseApi = Pick<WorkloadApi, 'getLease' | 'createLease' | 'replaceLease'>
+
+export interface LeaseLockOptions {
+  api: LeaseApi
+  clock: Clock
+  logger?: Logger
+}
+
+export interface LeaseId {
+  name: string
+  namespace: string
+  /** Our identity, e.g. `owner/repo/run_id/attempt` (the caller's format). */
+  holder: string
+}
+
+export interface AcquireOptions extends LeaseId {
+  /** Default 60: long enough for a busy runner to renew, short enough for a dead one to expire. */
+  leaseDurationSeconds?: number
+  /** Give up waiting after this long. */
+  timeoutMs: number
+  /** Pause between attempts while someone else holds it. Default 2000 (client-go's retry period). */
+  retryMs?: number
+  /** Renew this often. Default a third of the duration. */
+  renewIntervalMs?: number
+  /** Called when we find the lease held by someone else, and again whenever that holder changes. */
+  onWait?: (holder: string, waitedMs: number) => void
+  /** Called once if renewal fails or someone else takes the lease. */
+  onLost?: (reason: string) => void
+  signal?: AbortSignal
+}
+
+export interface HeldLease extends LeaseId {
+  /** Settles with the reason if the lease is lost while held; stays pending after release. */
+  readonly lost: Promise<string>
+  isHeld(): boolean
+  /** Stops renewing and writes an empty holder if we still hold it. True when it released. */
+  release(): Promise<boolean>
+  /** Stops renewing without releasing (the lease then expires, or a later step releases it). */
+  stopRenewing(): void
+}
+
+export class LeaseTimeoutError extends Error {
+  override readonly name = 'LeaseTimeoutError'
+  constructor(
+    message: string,
+    readonly holder: string | undefined
+  ) {
+    super(message)
+  }
+}
+
+export const DEFAULT_LEASE_DURATION_SECONDS = 60
+const DEFAULT_RETRY_MS = 2000
+const MAX_IMMEDIATE_RETRIES = 3
+
+type Attempt = { acquired: true } | { acquired: false; holder?: string; raced?: boolean }
+
+/** What we last saw of one lease, and when we first saw it that way. */
+class LeaseObservation {
+  record: V1LeaseSpec | undefined
+  raw = ''
+  observedAt = 0
+  lease: V1Lease | undefined
+
+  observe(lease: V1Lease, now: number): void {
+    this.lease = lease
+    const raw = recordKey(lease.spec)
+    if (raw !== this.raw) {
+      this.raw = raw
+      this.record = lease.spec
+      this.observedAt = now
+    }
+  }
+}
+
+export class LeaseLock {
+  constructor(private readonly options: LeaseLockOptions) {}
+
+  async acquire(request: AcquireOptions): Promise<HeldLease> {
+    const { clock } = this.options
+    const durationSeconds = request.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_SECONDS
+    const retryMs = request.retryMs ?? DEFAULT_RETRY_MS
+    const observation = new LeaseObservation()
+    const started = clock.now()
+    let lastHolder: string | undefined
+    let immediate = 0
+    const where = `lease ${request.namespace}/${request.name}`
+
+    for (;;) {
+      if (request.signal?.aborted) throw new CancellationError(`cancelled while waiting for ${where}`)
+      const attempt = await this.tryAcquireOrRenew(request, durationSeconds, observation)
+      if (attempt.acquired) {
+        this.options.logger?.debug(`acquired ${where} as ${request.holder}`)
+        return this.startRenewing(request, durationSeconds, observation)
+      }
+      if (attempt.holder !== undefined && attempt.holder !== lastHolder) {
+        lastHolder = attempt.holder
+        request.onWait?.(attempt.holder, clock.now() - started)
+      }
+      const elapsed = clock.now() - started
+      if (elapsed >= request.timeoutMs) {
+        throw new LeaseTimeoutError(
+          `timed out after ${Math.round(request.timeoutMs / 1000)}s waiting for ${where}${lastHolder ? `, held by ${lastHolder}` : ''}`,
+          lastHolder
+        )
+      }
+      if (attempt.raced && immediate < MAX_IMMEDIATE_RETRIES) {
+        immediate++
+        continue
+      }
+      immediate = 0
+      try {
+        await clock.sleep(Math.min(retryMs, request.timeoutMs - elapsed), request.signal)
+      } catch {
+        throw new CancellationError(`cancelled while waiting for ${where}`)
+      }
+    }
+  }
+
+  /**
+   * Releases a lease by identity, for a later step or process that did not acquire it
+   * (the action's post step). False when someone else holds it or it does not exist.
+   */
+  async release(id: LeaseId): Promise<boolean> {
+    for (let attempt = 0; attempt < MAX_IMMEDIATE_RETRIES; attempt++) {
+      const lease = await this.options.api.getLease(id.namespace, id.name)
+      if (!lease || lease.spec?.holderIdentity !== id.holder) return false
+      const now = new V1MicroTime(this.options.clock.now())
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        acquireTime: now,
+        renewTime: now
+      }
+      try {
+        await this.options.api.replaceLease(id.namespace, lease)
+        return true
+      } catch (error) {
+        if (!isConflict(error)) throw error
+      }
+    }
+    return false
+  }
+
+  /** One round of client-go's tryAcquireOrRenew. */
+  private async tryAcquireOrRenew(
+    id: LeaseId,
+    durationSeconds: number,
+    observation: LeaseObservation
+  ): Promise<Attempt> {
+    const { api, clock } = this.options
+    const now = clock.now()
+    const lease = await api.getLease(id.namespace, id.name)
+    if (!lease) {
+      const time = new V1MicroTime(now)
+      try {
+        const created = await api.createLease(id.namespace, {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: id.name, namespace: id.namespace },
+          spec: {
+            holderIdentity: id.holder,
+            leaseDurationSeconds: durationSeconds,
+            acquireTime: time,
+            renewTime: time,
+            leaseTransitions: 0
+          }
+        })
+        observation.observe(created, clock.now())
+        return { acquired: true }
+      } catch (error) {
+        if (isConflict(error)) return { acquired: false, raced: true }
+        throw error
+      }
+    }
+
+    observation.observe(lease, now)
+    const holder = lease.spec?.holderIdentity ?? ''
+    const weHold = holder === id.holder
+    const theirDuration = lease.spec?.leaseDurationSeconds ?? durationSeconds
+    if (holder !== '' && !weHold && observation.observedAt + theirDuration * 1000 > now) {
+      return { acquired: false, holder }
+    }
+
+    const time = new V1MicroTime(now)
+    const transitions = lease.spec?.leaseTransitions ?? 0
+    lease.spec = {
+      ...lease.spec,
+      holderIdentity: id.holder,
+      leaseDurationSeconds: durationSeconds,
+      acquireTime: weHold && lease.spec?.acquireTime ? lease.spec.acquireTime : time,
+      renewTime: time,
+      leaseTransitions: weHold ? transitions : transitions + 1
+    }
+    try {
+      const updated = await api.replaceLease(id.namespace, lease)
+      observation.observe(updated, clock.now())
+      return { acquired: true }
+    } catch (error) {
+      if (isConflict(error)) return { acquired: false, raced: true, ...(holder && !weHold ? { holder } : {}) }
+      throw error
+    }
+  }
+
+  private startRenewing(
+    request: AcquireOptions,
+    durationSeconds: number,
+    observation: LeaseObservation
+  ): HeldLease {
+    const { clock, logger } = this.options
+    const stop = new AbortController()
+    const intervalMs = request.renewIntervalMs ?? Math.max(1, Math.floor((durationSeconds * 1000) / 3))
+    // client-go's renewDeadline (10 s of 15 s): give up before others may consider the lease expired.
+    const renewDeadlineMs = Math.floor((durationSeconds * 1000 * 2) / 3)
+    let held = true
+    let lastRenewed = clock.now()
+    let reportLoss!: (reason: string) => void
+    const lost = new Promise<string>((resolve) => (reportLoss = resolve))
+    const where = `lease ${request.namespace}/${request.name}`
+
+    const lose = (reason: string) => {
+      if (!held) return
+      held = false
+      stop.abort()
+      logger?.warning(`lost ${where}: ${reason}`)
+      request.onLost?.(reason)
+      reportLoss(reason)
+    }
+
+    const loop = async () => {
+      while (!stop.signal.aborted) {
+        try {
+          await clock.sleep(intervalMs, stop.signal)
+        } catch {
+          return
+        }
+        if (stop.signal.aborted) return
+        try {
+          const attempt = await this.tryAcquireOrRenew(request, durationSeconds, observation)
+          if (stop.signal.aborted) return
+          if (attempt.acquired) {
+            lastRenewed = clock.now()
+            continue
+          }
+          if (attempt.holder !== undefined) return lose(`now held by ${attempt.holder}`)
+        } catch (error) {
+          logger?.debug(`renewing ${where} failed: ${(error as Error).message}`)
+        }
+        if (clock.now() - lastRenewed >= renewDeadlineMs)
+          return lose(`could not renew it for ${Math.round((clock.now() - lastRenewed) / 1000)}s`)
+      }
+    }
+    void loop()
+
+    return {
+      name: request.name,
+      namespace: request.namespace,
+      holder: request.holder,
+      lost,
+      isHeld: () => held,
+      stopRenewing: () => stop.abort(),
+      release: async () => {
+        stop.abort()
+        if (!held) return false
+        held = false
+        return this.release(request)
+      }
+    }
+  }
+}
+
+function recordKey(spec: V1LeaseSpec | undefined): string {
+  const time = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value ?? ''))
+  return JSON.stringify([
+    spec?.holderIdentity ?? '',
+    spec?.leaseDurationSeconds ?? 0,
+    time(spec?.acquireTime),
+    time(spec?.renewTime),
+    spec?.leaseTransitions ?? 0
+  ])
+}

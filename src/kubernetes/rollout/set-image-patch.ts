@@ -1,0 +1,177 @@
+import type { V1Container } from '@kubernetes/client-node'
+import { ImageReference } from '../../image/image-reference.js'
+import { describeWorkload, type Workload, type WorkloadKind } from '../kinds/workload-kinds.js'
+
+/**
+ * The strategic merge patch `kubectl set image` would send, plus the record of who promoted
+ * what. `containers` and `initContainers` merge by name, so only `image` changes.
+ *
+ * Annotations go on the workload's metadata only, never on the pod template: a template
+ * annotation would itself change the template hash (a rollout of its own), and the Deployment
+ * controller already copies the Deployment's annotations (change-cause included) onto the new
+ * ReplicaSet, so each ReplicaSet records the promotion that created it, and `rollout undo`
+ * copies them back. StatefulSet/DaemonSet ControllerRevisions do not keep annotations.
+ */
+export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause'
+export const SOURCE_SHA_ANNOTATION = 'promote-action.io/source-sha'
+export const RUN_URL_ANNOTATION = 'promote-action.io/run-url'
+export const PREVIOUS_IMAGES_ANNOTATION = 'promote-action.io/previous-images'
+export const PROMOTED_AT_ANNOTATION = 'promote-action.io/promoted-at'
+
+export interface SetImageRequest {
+  /** The image to promote to. */
+  image: string | ImageReference
+  /**
+   * Containers (or init containers) to update, by name. Default: every container and init
+   * container whose current image is from the same repository as `image`.
+   */
+  containers?: string[]
+  sourceSha?: string
+  actor?: string
+  runUrl?: string
+  promotedAt: Date
+}
+
+export interface ContainerImageChange {
+  container: string
+  initContainer: boolean
+  from: string
+  to: string
+}
+
+export type SetImagePlan =
+  | {
+      status: 'patch'
+      patch: SetImagePatch
+      changes: ContainerImageChange[]
+      /** Selected containers already running the image (left out of the patch). */
+      unchanged: string[]
+    }
+  | { status: 'already-current'; unchanged: string[]; message: string }
+
+export interface SetImagePatch {
+  metadata: { annotations: Record<string, string> }
+  spec: {
+    template: {
+      spec: {
+        containers?: Array<{ name: string; image: string }>
+        initContainers?: Array<{ name: string; image: string }>
+      }
+    }
+  }
+}
+
+export class ContainerSelectionError extends Error {
+  override readonly name = 'ContainerSelectionError'
+}
+
+interface Candidate {
+  container: V1Container
+  initContainer: boolean
+}
+
+export function planSetImage(kind: WorkloadKind, workload: Workload, request: SetImageRequest): SetImagePlan {
+  const target = typeof request.image === 'string' ? ImageReference.parse(request.image) : request.image
+  const image = target.format()
+  const label = describeWorkload({ kind, name: workload.metadata?.name ?? '' })
+  const podSpec = workload.spec?.template?.spec
+  const candidates: Candidate[] = [
+    ...(podSpec?.initContainers ?? []).map((container) => ({ container, initContainer: true })),
+    ...(podSpec?.containers ?? []).map((container) => ({ container, initContainer: false }))
+  ]
+
+  const selected = selectContainers(candidates, request.containers, target, label)
+  const changes: ContainerImageChange[] = []
+  const unchanged: string[] = []
+  for (const { container, initContainer } of selected) {
+    const from = container.image ?? ''
+    if (runsImage(from, target)) unchanged.push(container.name)
+    else changes.push({ container: container.name, initContainer, from, to: image })
+  }
+
+  if (changes.length === 0) {
+    return {
+      status: 'already-current',
+      unchanged,
+      message: `${label} already runs ${image} (${unchanged.join(', ')})`
+    }
+  }
+
+  const byName = (init: boolean) =>
+    changes.filter((c) => c.initContainer === init).map((c) => ({ name: c.container, image: c.to }))
+  const templateSpec: SetImagePatch['spec']['template']['spec'] = {}
+  if (byName(false).length > 0) templateSpec.containers = byName(false)
+  if (byName(true).length > 0) templateSpec.initContainers = byName(true)
+
+  return {
+    status: 'patch',
+    patch: {
+      metadata: { annotations: promotionAnnotations(changes, request) },
+      spec: { template: { spec: templateSpec } }
+    },
+    changes,
+    unchanged
+  }
+}
+
+/** The annotations recording a promotion (exported for the GitOps path and for tests). */
+export function promotionAnnotations(
+  changes: ContainerImageChange[],
+  request: Omit<SetImageRequest, 'image' | 'containers'>
+): Record<string, string> {
+  const images = changes.map((c) => `${c.container}=${c.to}`).join(', ')
+  const context = [
+    request.sourceSha ? `source ${request.sourceSha}` : undefined,
+    request.actor ? `by ${request.actor}` : undefined,
+    request.runUrl ? `run ${request.runUrl}` : undefined
+  ].filter((part): part is string => part !== undefined)
+  const annotations: Record<string, string> = {
+    [CHANGE_CAUSE_ANNOTATION]: `promote-action: set image ${images}${context.length ? ` (${context.join(', ')})` : ''}`,
+    [PREVIOUS_IMAGES_ANNOTATION]: JSON.stringify(
+      Object.fromEntries(changes.map((c) => [c.container, c.from]))
+    ),
+    [PROMOTED_AT_ANNOTATION]: request.promotedAt.toISOString()
+  }
+  if (request.sourceSha) annotations[SOURCE_SHA_ANNOTATION] = request.sourceSha
+  if (request.runUrl) annotations[RUN_URL_ANNOTATION] = request.runUrl
+  return annotations
+}
+
+function selectContainers(
+  candidates: Candidate[],
+  names: string[] | undefined,
+  target: ImageReference,
+  label: string
+): Candidate[] {
+  const listing = candidates.map((c) => c.container.name).join(', ') || 'none'
+  if (names !== undefined && names.length > 0) {
+    return names.map((name) => {
+      const found = candidates.find((c) => c.container.name === name)
+      if (!found)
+        throw new ContainerSelectionError(
+          `unable to find container named ${name} in ${label} (containers: ${listing})`
+        )
+      return found
+    })
+  }
+  const sameRepository = candidates.filter(
+    (c) => ImageReference.tryParse(c.container.image ?? '')?.sameRepository(target) ?? false
+  )
+  if (sameRepository.length === 0) {
+    const images =
+      candidates.map((c) => `${c.container.name}=${c.container.image ?? ''}`).join(', ') || 'none'
+    throw new ContainerSelectionError(
+      `no container in ${label} runs an image from ${target.repository} (containers: ${images}); name the containers to update`
+    )
+  }
+  return sameRepository
+}
+
+/**
+ * Same content after normalisation (`nginx:1` = `docker.io/library/nginx:1`; equal digests
+ * whatever the tags): re-writing the text would start a rollout that changes nothing.
+ */
+function runsImage(current: string, target: ImageReference): boolean {
+  if (current === target.format()) return true
+  return ImageReference.tryParse(current)?.sameImage(target) ?? false
+}

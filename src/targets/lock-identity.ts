@@ -1,0 +1,33 @@
+import type { WorkflowContext } from '../runtime/workflow-context.js'
+
+/**
+ * How the environment lock is named and who it says holds it. Kept free of the Kubernetes
+ * client so the gate stage's concurrency gate can read the same Lease without loading it.
+ */
+
+/** The Lease annotation carrying the holder's run page, for a waiting run to link to. */
+export const LOCK_RUN_URL_ANNOTATION = 'promote-action.io/run-url'
+
+/** `owner/repo/run_id/attempt`: which run holds the lock. */
+export function lockHolder(workflow: WorkflowContext): string {
+  return `${workflow.repository}/${workflow.runId}/${workflow.runAttempt}`
+}
+
+/** One Lease per environment and namespace: `promote-action.<environment>`. */
+export function lockName(environmentName: string): string {
+  const name = `promote-action.${environmentName.toLowerCase().replace(/[^a-z0-9.-]+/g, '-')}`
+  return name.slice(0, 253).replace(/[^a-z0-9]+$/, '')
+}
+
+const HOLDER = /^([^/]+\/[^/]+)\/(\d+)\/(\d+)$/
+
+/** The run id in a holder named `owner/repo/run_id/attempt`. */
+export function holderRunId(holder: string): string | undefined {
+  return HOLDER.exec(holder)?.[2]
+}
+
+/** The run page of a holder named `owner/repo/run_id/attempt`, when its Lease does not carry one. */
+export function holderRunUrl(holder: string, serverUrl: string): string | undefined {
+  const match = HOLDER.exec(holder)
+  return match ? `${serverUrl}/${match[1]}/actions/runs/${match[2]}/attempts/${match[3]}` : undefined
+}

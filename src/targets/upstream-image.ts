@@ -1,0 +1,79 @@
+import type { ResolvedEnvironment } from '../config/schema.js'
+import { ImageReference } from '../image/image-reference.js'
+import { labelSelectorString } from '../kubernetes/api/label-selector.js'
+import { OperationalError } from '../runtime/errors.js'
+import type { Logger } from '../runtime/logger.js'
+import type { ClusterHandle } from './connect-clusters.js'
+
+const DIGEST = /(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})/
+
+/**
+ * The image the upstream environment actually runs, by digest: read from the `imageID` its
+ * pods report (the content the kubelet pulled), not from the tag in its spec, so production
+ * gets byte for byte what staging ran. Only pods running the current template's image count;
+ * pods that disagree (upstream mid-rollout, or a tag moved between pulls) are an error.
+ */
+export async function resolveUpstreamImage(options: {
+  upstream: ResolvedEnvironment
+  clusters: ClusterHandle[]
+  repository: string | undefined
+  logger: Logger
+}): Promise<ImageReference> {
+  const { upstream, logger } = options
+  const cluster = [...options.clusters].sort((a, b) => a.wave - b.wave)[0]!
+  const found = new Map<string, string[]>()
+  let template: ImageReference | undefined
+  for (const target of upstream.targets) {
+    const namespace = target.namespace ?? cluster.namespace
+    if (!namespace) continue
+    const refs = target.name
+      ? [target.name]
+      : (
+          await cluster.api.listWorkloads(target.kind, namespace, { labelSelector: target.selector! })
+        ).items.map((w) => w.metadata?.name ?? '')
+    for (const name of refs) {
+      const workload = await cluster.api.getWorkload({ kind: target.kind, name, namespace })
+      const containers = workload.spec?.template?.spec?.containers ?? []
+      const chosen = containers.filter((c) =>
+        target.containers?.length
+          ? target.containers.includes(c.name)
+          : options.repository
+            ? ImageReference.tryParse(c.image ?? '')?.sameRepository(options.repository)
+            : containers.length === 1
+      )
+      if (chosen.length === 0) continue
+      const pods = (
+        await cluster.api.listPods(namespace, { labelSelector: labelSelectorString(workload.spec?.selector) })
+      ).items
+      for (const container of chosen) {
+        const image = container.image ?? ''
+        template ??= ImageReference.tryParse(image)
+        for (const pod of pods) {
+          if (pod.metadata?.deletionTimestamp) continue
+          if (pod.spec?.containers.find((c) => c.name === container.name)?.image !== image) continue
+          const status = pod.status?.containerStatuses?.find((s) => s.name === container.name)
+          const digest = DIGEST.exec(status?.imageID ?? '')?.[1]
+          if (!digest) continue
+          found.set(digest, [
+            ...(found.get(digest) ?? []),
+            `${cluster.name}/${namespace}/pod/${pod.metadata?.name}`
+          ])
+        }
+      }
+    }
+  }
+  if (!template || found.size === 0)
+    throw new OperationalError(
+      `from-upstream: no running pod of ${upstream.name} (cluster ${cluster.name}) reports an image digest for ${options.repository ?? 'its containers'}; is ${upstream.name} deployed?`,
+      { title: 'Upstream image not found' }
+    )
+  if (found.size > 1)
+    throw new OperationalError(
+      `from-upstream: the pods of ${upstream.name} run different digests (${[...found].map(([d, pods]) => `${d} on ${pods.slice(0, 2).join(', ')}`).join('; ')}); wait until its rollout completes`,
+      { title: 'Upstream image ambiguous' }
+    )
+  const [digest] = [...found.keys()] as [string]
+  const image = template.withDigest(digest)
+  logger.info(`from-upstream: ${upstream.name} runs ${image.format()}`)
+  return image
+}
