@@ -1,15 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { ConfigurationError } from '../runtime/errors.js'
-import type { ResolvedEnvironment } from './schema.js'
+import type { GateCatalog } from './gate-entry.js'
+import type { PromotionConfig } from './promotion-config.js'
 
-export interface PromotionConfig {
-  file: string
-  /** Environments in promotion order: each after the one it promotes from. */
-  order: string[]
-  environments: ReadonlyMap<string, ResolvedEnvironment>
-}
+export type { PromotionConfig } from './promotion-config.js'
 
-export async function loadPromotionConfig(file: string): Promise<PromotionConfig> {
+/** Reads and validates the config file; `gates` validates each `gates[]` entry's settings. */
+export async function loadPromotionConfig(file: string, gates?: GateCatalog): Promise<PromotionConfig> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -29,5 +26,5 @@ export async function loadPromotionConfig(file: string): Promise<PromotionConfig
   // The YAML parser is loaded with the first file it parses: a stage that fails on its inputs
   // before any config is read does not pay for it at start-up.
   const { parsePromotionConfig } = await import('./parse-config.js')
-  return parsePromotionConfig(text, file)
+  return parsePromotionConfig(text, file, gates)
 }

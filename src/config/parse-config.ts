@@ -2,12 +2,17 @@ import { load, YAMLException } from 'js-yaml'
 import { ConfigurationError, type Problem } from '../runtime/errors.js'
 import { orderEnvironments } from './environment-order.js'
 import { isPlainObject, layerOf, mergeLayers } from './layering.js'
-import type { PromotionConfig } from './load-config.js'
+import { gateEntryIssues, type GateCatalog } from './gate-entry.js'
+import type { PromotionConfig } from './promotion-config.js'
 import { promotionConfig, resolvedEnvironment, type ResolvedEnvironment } from './schema.js'
 import { formatPath, problemsFromZod } from './zod-problems.js'
 
-/** Validates the whole file and every environment after layering; throws one ConfigurationError with every problem. */
-export function parsePromotionConfig(text: string, file: string): PromotionConfig {
+/**
+ * Validates the whole file and every environment after layering; throws one ConfigurationError
+ * with every problem. Given the gate catalog, each `gates[]` entry's `with` is validated by its
+ * gate's own schema, where the user wrote it (defaults or the environment's layer).
+ */
+export function parsePromotionConfig(text: string, file: string, gates?: GateCatalog): PromotionConfig {
   let raw: unknown
   try {
     raw = load(text, { filename: file })
@@ -53,6 +58,21 @@ export function parsePromotionConfig(text: string, file: string): PromotionConfi
         )
       )
   }
+
+  if (gates)
+    for (const [layerPath, layer] of [
+      [['defaults'], defaults],
+      ...Object.entries(envs).map(([name, entry]) => [['environments', name], entry] as const)
+    ] as Array<readonly [string[], unknown]>) {
+      const entries = isPlainObject(layer) && Array.isArray(layer['gates']) ? layer['gates'] : []
+      entries.forEach((entry: unknown, index: number) =>
+        problems.push(
+          ...problemsFromZod(gateEntryIssues(entry, gates), (path) =>
+            at([...layerPath, 'gates', index, ...path])
+          )
+        )
+      )
+    }
 
   const { order, problems: graphProblems } = orderEnvironments(froms, (env) =>
     at(['environments', env, 'from'])

@@ -4,6 +4,7 @@ import { freeze } from './freeze.js'
 import type { GateContext } from './gate-context.js'
 import type { GateDefinition } from './gate-definition.js'
 import type { z } from 'zod'
+import type { GateCatalog } from '../config/gate-entry.js'
 import { migration } from './migration.js'
 import { performance } from './performance.js'
 import { requiredChecks } from './required-checks.js'
@@ -31,4 +32,10 @@ export const gates: readonly GateDefinition<z.ZodType, GateContext>[] = [
 
 export function findGate(name: string): GateDefinition<z.ZodType, GateContext> | undefined {
   return gates.find((g) => g.name === name)
+}
+
+/** The registry as the config validates `gates[]` entries with it: each gate's own settings schema. */
+export const gateCatalog: GateCatalog = {
+  names: gates.map((g) => g.name),
+  settingsOf: (uses) => findGate(uses)?.settings
 }

@@ -1,4 +1,5 @@
 import { loadPromotionConfig, type PromotionConfig } from '../config/load-config.js'
+import { gateCatalog } from '../gates/registry.js'
 import type { ResolvedEnvironment } from '../config/schema.js'
 import { Input, type ActionIO } from '../runtime/action-io.js'
 import { ConfigurationError, ProblemList } from '../runtime/errors.js'
@@ -55,7 +56,7 @@ export async function readStageSettings<Extra>(
 
   let config: PromotionConfig | undefined
   try {
-    config = await loadPromotionConfig(resolveInWorkspace(configPath, workflow))
+    config = await loadPromotionConfig(resolveInWorkspace(configPath, workflow), gateCatalog)
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error
     problems.addAll(error.problems)

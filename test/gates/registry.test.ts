@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals'
 import { z } from 'zod'
 import { parsePromotionConfig } from '../../src/config/parse-config.js'
 import { ConfigurationError } from '../../src/runtime/errors.js'
-import { findGate, gates } from '../../src/gates/registry.js'
+import { findGate, gateCatalog, gates } from '../../src/gates/registry.js'
 
 const GATES_DIR = join(import.meta.dirname, '..', '..', 'src', 'gates')
 const HEAVY = [
@@ -108,7 +108,8 @@ environments:
             - { name: year end, time-zone: America/New_York, dates: { from: '2025-12-22', to: '2026-01-02' } }
       - uses: concurrency
 `,
-      'promotion.yml'
+      'promotion.yml',
+      gateCatalog
     )
     expect(config.environments.get('production')!.gates.map((g) => g.uses)).toHaveLength(9)
   })
@@ -118,7 +119,8 @@ environments:
     try {
       parsePromotionConfig(
         `environments:\n  production:\n    namespace: p\n    targets: [{name: web}]\n    gates: [{ uses: security, with: { severity: severe } }]\n`,
-        'p.yml'
+        'p.yml',
+        gateCatalog
       )
     } catch (e) {
       error = e
