@@ -3,7 +3,8 @@ import { duration } from '../config/duration.js'
 import { readDeploymentHistory } from '../github/deployment-history.js'
 import { defineGate, type GateContext } from './gate-context.js'
 import type { Evidence } from './gate-definition.js'
-import { holderRunId, holderRunUrl, LOCK_RUN_URL_ANNOTATION, lockName } from '../targets/lock-identity.js'
+import { RUN_URL_ANNOTATION } from '../kubernetes/api/annotations.js'
+import { holderRunId, holderRunUrl, lockName } from '../targets/lock-identity.js'
 
 export { lockName }
 
@@ -153,8 +154,7 @@ async function readLease(
       if (!Number.isFinite(renewed) || renewed + durationMs <= now) continue
       if (context.workflow.runId && holderRunId(holder) === context.workflow.runId) continue
       const url =
-        lease.metadata?.annotations?.[LOCK_RUN_URL_ANNOTATION] ??
-        holderRunUrl(holder, context.workflow.serverUrl)
+        lease.metadata?.annotations?.[RUN_URL_ANNOTATION] ?? holderRunUrl(holder, context.workflow.serverUrl)
       return {
         evidence: {
           label: `lease ${namespace}/${name} in ${cluster.name}`,

@@ -5,9 +5,6 @@ import type { WorkflowContext } from '../runtime/workflow-context.js'
  * client so the gate stage's concurrency gate can read the same Lease without loading it.
  */
 
-/** The Lease annotation carrying the holder's run page, for a waiting run to link to. */
-export const LOCK_RUN_URL_ANNOTATION = 'promote-action.io/run-url'
-
 /** `owner/repo/run_id/attempt`: which run holds the lock. */
 export function lockHolder(workflow: WorkflowContext): string {
   return `${workflow.repository}/${workflow.runId}/${workflow.runAttempt}`

@@ -2,29 +2,59 @@ import * as k8s from '@kubernetes/client-node'
 import type {
   CoreV1Event,
   KubeConfig,
-  V1DaemonSet,
-  V1Deployment,
   V1Lease,
   V1Pod,
   V1PodDisruptionBudget,
-  V1ReplicaSet,
-  V1StatefulSet
+  V1ReplicaSet
 } from '@kubernetes/client-node'
 import { makeApiClient } from './api-client.js'
 import { watchWithDispatcher } from './dispatcher-watch.js'
 import { KubernetesApiError, type ApiCallContext, type Verb } from './api-error.js'
+import { JsonRequester } from './json-request.js'
 import {
-  WORKLOAD_KINDS,
+  apiVersionOf,
+  RESOURCE_TYPES,
+  resourcePath,
+  resourceType,
+  type KnownResource,
+  type ResourceType
+} from './resource-types.js'
+import {
+  WORKLOAD_RESOURCES,
   type Workload,
   type WorkloadKind,
+  type WorkloadOf,
   type WorkloadRef
-} from '../kinds/workload-kinds.js'
+} from './workload-types.js'
+
+export type { WorkloadOf }
 
 /**
  * The Kubernetes calls the action makes, behind one small interface: one real implementation
- * over @kubernetes/client-node (below), fakes in tests. Every method throws KubernetesApiError.
+ * over @kubernetes/client-node (below). Every method throws KubernetesApiError. The workload,
+ * pod and lease methods are what promotion needs; the resource methods read, patch and watch
+ * any other kind (custom resources included) through the same transport and error model.
  */
 export interface WorkloadApi {
+  /** One object of any resource type (404 throws, as every call here does). */
+  getResource<T = Record<string, unknown>>(
+    type: KnownResource | ResourceType,
+    namespace: string | undefined,
+    name: string
+  ): Promise<T>
+  listResources<T = Record<string, unknown>>(
+    type: KnownResource | ResourceType,
+    namespace: string | undefined,
+    options?: ListOptions
+  ): Promise<ListResult<T>>
+  /** A patch of any resource: merge (RFC 7386, what custom resources take), strategic merge (built-ins) or JSON patch. */
+  patchResource<T = Record<string, unknown>>(
+    type: KnownResource | ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: object,
+    options?: WriteOptions & { strategy?: PatchStrategy; subresource?: 'status' }
+  ): Promise<T>
   getWorkload<K extends WorkloadKind>(ref: WorkloadRef & { kind: K }): Promise<WorkloadOf<K>>
   listWorkloads<K extends WorkloadKind>(
     kind: K,
@@ -69,11 +99,7 @@ export interface WorkloadApi {
   ): Promise<WatchHandle>
 }
 
-export type WorkloadOf<K extends WorkloadKind> = K extends 'Deployment'
-  ? V1Deployment
-  : K extends 'StatefulSet'
-    ? V1StatefulSet
-    : V1DaemonSet
+export type PatchStrategy = 'merge' | 'strategic' | 'json'
 
 export interface ListOptions {
   labelSelector?: string
@@ -99,7 +125,8 @@ export interface JsonPatchOperation {
   from?: string
 }
 
-export type WatchableResource = WorkloadKind | 'ReplicaSet' | 'Pod'
+/** What can be listed and watched: a resource type by its name in RESOURCE_TYPES, or any type. */
+export type WatchableResource = KnownResource | ResourceType
 
 export interface WatchRequest {
   resource: WatchableResource
@@ -126,35 +153,78 @@ export interface WatchHandle {
 
 export const FIELD_MANAGER = 'promote-action'
 
-const strategicMerge = () => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)
-const jsonPatch = () => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch)
+const CONTENT_TYPES: Record<PatchStrategy, string> = {
+  merge: k8s.PatchStrategy.MergePatch,
+  strategic: k8s.PatchStrategy.StrategicMergePatch,
+  json: k8s.PatchStrategy.JsonPatch
+}
 
-/** WorkloadApi over @kubernetes/client-node 2.x. */
+/**
+ * WorkloadApi over @kubernetes/client-node 2.x. Requests are built from the resource table
+ * (resource-types.ts) and sent with client-node's auth through our dispatcher transport; only
+ * Leases use client-node's typed client, because a Lease read is sent back in an update and its
+ * MicroTime fields need client-node's serializer.
+ */
 export class KubernetesWorkloadApi implements WorkloadApi {
-  private readonly apps: k8s.AppsV1Api
-  private readonly core: k8s.CoreV1Api
+  private readonly requests: JsonRequester
   private readonly coordination: k8s.CoordinationV1Api
-  private readonly policy: k8s.PolicyV1Api
 
   constructor(private readonly kubeConfig: KubeConfig) {
-    this.apps = makeApiClient(kubeConfig, k8s.AppsV1Api, { plainResponses: true })
-    this.core = makeApiClient(kubeConfig, k8s.CoreV1Api, { plainResponses: true })
+    this.requests = new JsonRequester(kubeConfig)
     this.coordination = makeApiClient(kubeConfig, k8s.CoordinationV1Api)
-    this.policy = makeApiClient(kubeConfig, k8s.PolicyV1Api, { plainResponses: true })
+  }
+
+  async getResource<T>(
+    resource: KnownResource | ResourceType,
+    namespace: string | undefined,
+    name: string
+  ): Promise<T> {
+    const type = resourceType(resource)
+    return this.call(context('get', type.resource, type.group, namespace, name), () =>
+      this.requests.send<T>({ method: 'GET', path: resourcePath(type, { namespace, name }) })
+    )
+  }
+
+  async listResources<T>(
+    resource: KnownResource | ResourceType,
+    namespace: string | undefined,
+    options: ListOptions = {}
+  ): Promise<ListResult<T>> {
+    const type = resourceType(resource)
+    const list = await this.call(context('list', type.resource, type.group, namespace), () =>
+      this.requests.send<{ items?: T[]; metadata?: { resourceVersion?: string } }>({
+        method: 'GET',
+        path: resourcePath(type, { namespace }),
+        query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector }
+      })
+    )
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' }
+  }
+
+  async patchResource<T>(
+    resource: KnownResource | ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: object,
+    options: WriteOptions & { strategy?: PatchStrategy; subresource?: 'status' } = {}
+  ): Promise<T> {
+    const type = resourceType(resource)
+    return this.call(context('patch', type.resource, type.group, namespace, name), () =>
+      this.requests.send<T>({
+        method: 'PATCH',
+        path: resourcePath(type, { namespace, name, subresource: options.subresource }),
+        query: {
+          fieldManager: options.fieldManager ?? FIELD_MANAGER,
+          ...(options.dryRun ? { dryRun: 'All' } : {})
+        },
+        body: patch,
+        contentType: CONTENT_TYPES[options.strategy ?? 'merge']
+      })
+    )
   }
 
   async getWorkload<K extends WorkloadKind>(ref: WorkloadRef & { kind: K }): Promise<WorkloadOf<K>> {
-    const params = { name: ref.name, namespace: ref.namespace }
-    return this.call(workloadContext('get', ref.kind, ref.namespace, ref.name), () => {
-      switch (ref.kind) {
-        case 'Deployment':
-          return this.apps.readNamespacedDeployment(params)
-        case 'StatefulSet':
-          return this.apps.readNamespacedStatefulSet(params)
-        default:
-          return this.apps.readNamespacedDaemonSet(params)
-      }
-    }) as Promise<WorkloadOf<K>>
+    return this.getResource<WorkloadOf<K>>(WORKLOAD_RESOURCES[ref.kind], ref.namespace, ref.name)
   }
 
   async listWorkloads<K extends WorkloadKind>(
@@ -162,23 +232,10 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     namespace: string,
     options: ListOptions = {}
   ): Promise<ListResult<WorkloadOf<K>>> {
-    const params = { namespace, ...options }
-    const list = await this.call(
-      workloadContext('list', kind, namespace),
-      (): Promise<{ items: Workload[]; metadata?: { resourceVersion?: string } }> => {
-        switch (kind) {
-          case 'Deployment':
-            return this.apps.listNamespacedDeployment(params)
-          case 'StatefulSet':
-            return this.apps.listNamespacedStatefulSet(params)
-          default:
-            return this.apps.listNamespacedDaemonSet(params)
-        }
-      }
-    )
+    const list = await this.listResources<Workload>(WORKLOAD_RESOURCES[kind], namespace, options)
     return {
-      items: list.items.map((item) => withKind(item, kind)) as WorkloadOf<K>[],
-      resourceVersion: list.metadata?.resourceVersion ?? ''
+      items: list.items.map((item) => withKind(item, WORKLOAD_RESOURCES[kind])) as WorkloadOf<K>[],
+      resourceVersion: list.resourceVersion
     }
   }
 
@@ -187,7 +244,10 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     patch: object,
     options: WriteOptions = {}
   ): Promise<WorkloadOf<K>> {
-    return this.patch(ref, patch, options, strategicMerge())
+    return this.patchResource(WORKLOAD_RESOURCES[ref.kind], ref.namespace, ref.name, patch, {
+      ...options,
+      strategy: 'strategic'
+    })
   }
 
   async jsonPatchWorkload<K extends WorkloadKind>(
@@ -195,26 +255,27 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     operations: JsonPatchOperation[],
     options: WriteOptions = {}
   ): Promise<WorkloadOf<K>> {
-    return this.patch(ref, operations, options, jsonPatch())
+    return this.patchResource(WORKLOAD_RESOURCES[ref.kind], ref.namespace, ref.name, operations, {
+      ...options,
+      strategy: 'json'
+    })
   }
 
-  async listReplicaSets(namespace: string, options: ListOptions = {}): Promise<ListResult<V1ReplicaSet>> {
-    const list = await this.call(context('list', 'replicasets', 'apps', namespace), () =>
-      this.apps.listNamespacedReplicaSet({ namespace, ...options })
-    )
-    return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' }
+  listReplicaSets(namespace: string, options: ListOptions = {}): Promise<ListResult<V1ReplicaSet>> {
+    return this.listResources<V1ReplicaSet>('ReplicaSet', namespace, options)
   }
 
-  async listPods(namespace: string, options: ListOptions = {}): Promise<ListResult<V1Pod>> {
-    const list = await this.call(context('list', 'pods', '', namespace), () =>
-      this.core.listNamespacedPod({ namespace, ...options })
-    )
-    return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' }
+  listPods(namespace: string, options: ListOptions = {}): Promise<ListResult<V1Pod>> {
+    return this.listResources<V1Pod>('Pod', namespace, options)
   }
 
   async deletePod(namespace: string, name: string, uid: string): Promise<void> {
     await this.call(context('delete', 'pods', '', namespace, name), () =>
-      this.core.deleteNamespacedPod({ name, namespace, body: { preconditions: { uid } } })
+      this.requests.send({
+        method: 'DELETE',
+        path: resourcePath(RESOURCE_TYPES.Pod, { namespace, name }),
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } }
+      })
     )
   }
 
@@ -227,9 +288,9 @@ export class KubernetesWorkloadApi implements WorkloadApi {
       `involvedObject.name=${involvedObject.name}`
     ]
     if (involvedObject.uid) selectors.push(`involvedObject.uid=${involvedObject.uid}`)
-    const list = await this.call(context('list', 'events', '', namespace), () =>
-      this.core.listNamespacedEvent({ namespace, fieldSelector: selectors.join(',') })
-    )
+    const list = await this.listResources<CoreV1Event>('Event', namespace, {
+      fieldSelector: selectors.join(',')
+    })
     return list.items
   }
 
@@ -262,10 +323,7 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     namespace: string,
     options: ListOptions = {}
   ): Promise<V1PodDisruptionBudget[]> {
-    const list = await this.call(context('list', 'poddisruptionbudgets', 'policy', namespace), () =>
-      this.policy.listNamespacedPodDisruptionBudget({ namespace, ...options })
-    )
-    return list.items
+    return (await this.listResources<V1PodDisruptionBudget>('PodDisruptionBudget', namespace, options)).items
   }
 
   async watch(
@@ -273,10 +331,9 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     onEvent: (event: WatchEvent) => void,
     onDone: (error?: Error) => void
   ): Promise<WatchHandle> {
-    const api = WATCHABLE[request.resource]
-    const prefix = api.group === '' ? `/api/${api.version}` : `/apis/${api.group}/${api.version}`
-    const path = `${prefix}/namespaces/${encodeURIComponent(request.namespace)}/${api.resource}`
-    const callContext = context('watch', api.resource, api.group, request.namespace)
+    const type = resourceType(request.resource)
+    const path = resourcePath(type, { namespace: request.namespace })
+    const callContext = context('watch', type.resource, type.group, request.namespace)
     let stopped = false
     const query: Record<string, string | number | boolean | undefined> = {
       resourceVersion: request.resourceVersion,
@@ -309,31 +366,6 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     }
   }
 
-  private async patch<K extends WorkloadKind>(
-    ref: WorkloadRef & { kind: K },
-    body: object,
-    options: WriteOptions,
-    headers: ReturnType<typeof strategicMerge>
-  ): Promise<WorkloadOf<K>> {
-    const params = {
-      name: ref.name,
-      namespace: ref.namespace,
-      body,
-      fieldManager: options.fieldManager ?? FIELD_MANAGER,
-      ...(options.dryRun ? { dryRun: 'All' } : {})
-    }
-    return this.call(workloadContext('patch', ref.kind, ref.namespace, ref.name), (): Promise<Workload> => {
-      switch (ref.kind) {
-        case 'Deployment':
-          return this.apps.patchNamespacedDeployment(params, headers)
-        case 'StatefulSet':
-          return this.apps.patchNamespacedStatefulSet(params, headers)
-        default:
-          return this.apps.patchNamespacedDaemonSet(params, headers)
-      }
-    }) as Promise<WorkloadOf<K>>
-  }
-
   private async call<T>(callContext: ApiCallContext, request: () => Promise<T>): Promise<T> {
     try {
       return await request()
@@ -347,31 +379,17 @@ function context(
   verb: Verb,
   resource: string,
   group: string,
-  namespace: string,
+  namespace: string | undefined,
   name?: string
 ): ApiCallContext {
-  return name === undefined
-    ? { verb, resource, group, namespace }
-    : { verb, resource, group, namespace, name }
-}
-
-/** Where each watchable resource lives in the API: group, version and (RBAC) resource name. */
-const WATCHABLE: Record<WatchableResource, { group: string; version: string; resource: string }> = {
-  Deployment: WORKLOAD_KINDS.Deployment,
-  StatefulSet: WORKLOAD_KINDS.StatefulSet,
-  DaemonSet: WORKLOAD_KINDS.DaemonSet,
-  ReplicaSet: { group: 'apps', version: 'v1', resource: 'replicasets' },
-  Pod: { group: '', version: 'v1', resource: 'pods' }
-}
-
-function workloadContext(verb: Verb, kind: WorkloadKind, namespace: string, name?: string): ApiCallContext {
-  return context(verb, WORKLOAD_KINDS[kind].resource, WORKLOAD_KINDS[kind].group, namespace, name)
+  const where = namespace === undefined ? {} : { namespace }
+  return name === undefined ? { verb, resource, group, ...where } : { verb, resource, group, ...where, name }
 }
 
 /** List items come without kind/apiVersion; set them so callers can tell what they hold. */
-function withKind(item: Workload, kind: WorkloadKind): Workload {
-  item.kind ??= kind
-  item.apiVersion ??= 'apps/v1'
+function withKind(item: Workload, type: ResourceType): Workload {
+  item.kind ??= type.kind
+  item.apiVersion ??= apiVersionOf(type)
   return item
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../../runtime/clock.js'
 import type { Logger } from '../../runtime/logger.js'
 import { KubernetesApiError } from './api-error.js'
 import type { ListResult, WatchableResource, WatchEvent, WorkloadApi } from './kubernetes-api.js'
+import { resourceType } from './resource-types.js'
 
 /**
  * List, then watch from the list's resourceVersion, and keep watching (kubectl's and
@@ -195,6 +196,6 @@ export class ListWatch<T extends Versioned> {
 
   private describe(): string {
     const selectors = [this.options.fieldSelector, this.options.labelSelector].filter(Boolean).join(', ')
-    return `${this.options.resource} in ${this.options.namespace}${selectors ? ` (${selectors})` : ''}`
+    return `${resourceType(this.options.resource).kind} in ${this.options.namespace}${selectors ? ` (${selectors})` : ''}`
   }
 }

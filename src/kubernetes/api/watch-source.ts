@@ -5,6 +5,8 @@ import type { KubernetesApiError } from './api-error.js'
 import { labelSelectorString, matchesLabelSelector } from './label-selector.js'
 import { ListWatch } from './list-watch.js'
 import type { ListResult, WatchableResource, WorkloadApi } from './kubernetes-api.js'
+import { resourceType } from './resource-types.js'
+import { WORKLOAD_RESOURCES, type WorkloadKind } from './workload-types.js'
 
 /** What a stream carries: objects with (at least) these metadata fields. */
 export type WatchedObject = {
@@ -52,9 +54,10 @@ function listOf(
   namespace: string,
   options: object
 ): Promise<ListResult<unknown>> {
-  if (resource === 'Pod') return api.listPods(namespace, options)
-  if (resource === 'ReplicaSet') return api.listReplicaSets(namespace, options)
-  return api.listWorkloads(resource, namespace, options)
+  // Workload lists carry kind and apiVersion on each item (list items come without them).
+  if (typeof resource === 'string' && resource in WORKLOAD_RESOURCES)
+    return api.listWorkloads(resource as WorkloadKind, namespace, options)
+  return api.listResources(resource, namespace, options)
 }
 
 function matches(query: WatchQuery, object: WatchedObject): boolean {
@@ -135,7 +138,7 @@ export class SharedInformers implements WatchSource {
   }
 
   private informerFor(resource: WatchableResource, namespace: string): Informer {
-    const key = `${resource}/${namespace}`
+    const key = `${resourceKey(resource)}/${namespace}`
     const existing = this.informers.get(key)
     if (existing) return existing
     const everyone = () =>
@@ -295,4 +298,10 @@ function setIn<K>(map: Map<K, Set<Entry>>, key: K): Set<Entry> {
   let set = map.get(key)
   if (!set) map.set(key, (set = new Set()))
   return set
+}
+
+/** One informer per resource type and namespace, whether the type was named or given whole. */
+function resourceKey(resource: WatchableResource): string {
+  const type = resourceType(resource)
+  return `${type.group}/${type.version}/${type.resource}`
 }

@@ -2,8 +2,8 @@ import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import type { Clock } from '../../runtime/clock.js'
 import type { Logger } from '../../runtime/logger.js'
 import { labelSelectorString } from '../api/label-selector.js'
-import { CONTROLLER_REVISION_HASH_LABEL, controllerUid } from './new-pods.js'
-import type { WorkloadRef } from './workload-kinds.js'
+import { controllerUid } from './replica-sets.js'
+import type { WorkloadRef } from '../api/workload-types.js'
 import type { WorkloadApi } from '../api/kubernetes-api.js'
 
 /**
@@ -28,6 +28,9 @@ export interface StuckPodRepairOptions {
   logger: Logger
   signal?: AbortSignal
 }
+
+/** The label a StatefulSet's pods carry with the ControllerRevision they were made from. */
+export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash'
 
 const POLL_MS = 200
 

@@ -1,63 +1,50 @@
-import type { V1DaemonSet, V1Deployment, V1StatefulSet } from '@kubernetes/client-node'
+import type { V1ReplicaSet } from '@kubernetes/client-node'
+import type { Workload, WorkloadKind, WorkloadOf, WorkloadRef } from '../api/workload-types.js'
+import { daemonSetAdapter } from './daemonset.js'
+import { deploymentAdapter } from './deployment.js'
+import { statefulSetAdapter } from './statefulset.js'
+import type { NewPodMatcher, RolloutStatus, WorkloadAdapter } from './workload-adapter.js'
+
+export {
+  describeWorkload,
+  type Workload,
+  type WorkloadKind,
+  type WorkloadRef
+} from '../api/workload-types.js'
 
 /**
- * The workload kinds the action can promote, with the names the API and RBAC use for them.
- * Everything that needs "which resource/group/path is a Deployment" reads it from here.
+ * The adapter of every workload kind the action promotes. Keyed by the config's kinds: adding a
+ * kind to the config's enum without an adapter here is a type error, and adding one is an
+ * adapter file plus one line (and a controller in the simulator).
  */
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet'
-
-export type Workload = V1Deployment | V1StatefulSet | V1DaemonSet
-
-/** One workload to promote. */
-export interface WorkloadRef {
-  kind: WorkloadKind
-  name: string
-  namespace: string
+const ADAPTERS: { [K in WorkloadKind]: WorkloadAdapter<WorkloadOf<K>> } = {
+  Deployment: deploymentAdapter,
+  StatefulSet: statefulSetAdapter,
+  DaemonSet: daemonSetAdapter
 }
 
-export interface WorkloadKindInfo {
-  kind: WorkloadKind
-  /** Resource name as RBAC and the URL path spell it. */
-  resource: string
-  group: string
-  version: string
-  /** Lower-case forms accepted in `kind/name` (kubectl's names and short names). */
-  aliases: string[]
+export function adapterFor(kind: WorkloadKind): WorkloadAdapter {
+  return ADAPTERS[kind]
 }
 
-export const WORKLOAD_KINDS: Record<WorkloadKind, WorkloadKindInfo> = {
-  Deployment: {
-    kind: 'Deployment',
-    resource: 'deployments',
-    group: 'apps',
-    version: 'v1',
-    aliases: ['deployment', 'deployments', 'deploy']
-  },
-  StatefulSet: {
-    kind: 'StatefulSet',
-    resource: 'statefulsets',
-    group: 'apps',
-    version: 'v1',
-    aliases: ['statefulset', 'statefulsets', 'sts']
-  },
-  DaemonSet: {
-    kind: 'DaemonSet',
-    resource: 'daemonsets',
-    group: 'apps',
-    version: 'v1',
-    aliases: ['daemonset', 'daemonsets', 'ds']
-  }
+/** kubectl's rollout-status verdict for a workload of any kind. */
+export function rolloutStatus(kind: WorkloadKind, workload: Workload, revision?: number): RolloutStatus {
+  return adapterFor(kind).rolloutStatus(workload, revision)
 }
 
-/** `deployment/api`, as kubectl prints it. */
-export function describeWorkload(ref: Pick<WorkloadRef, 'kind' | 'name'>): string {
-  return `${ref.kind.toLowerCase()}/${ref.name}`
+/** Which pods belong to the rollout in progress; undefined means "cannot tell yet": judge no pod. */
+export function newPodMatcher(
+  kind: WorkloadKind,
+  workload: Workload,
+  replicaSets: V1ReplicaSet[] = []
+): NewPodMatcher | undefined {
+  return adapterFor(kind).newPodMatcher(workload, replicaSets)
 }
 
 /** Resolves a kind as a user may write it (`deploy`, `Deployment`, `statefulsets`); undefined when unknown. */
 export function workloadKindFromAlias(alias: string): WorkloadKind | undefined {
   const lower = alias.toLowerCase()
-  return Object.values(WORKLOAD_KINDS).find((info) => info.aliases.includes(lower))?.kind
+  return Object.values(ADAPTERS).find((adapter) => adapter.aliases.includes(lower))?.kind
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/

@@ -2,7 +2,6 @@ import type { CoreV1Event, V1Pod, V1ReplicaSet } from '@kubernetes/client-node'
 import type { Clock } from '../../runtime/clock.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { KubernetesApiError } from '../api/api-error.js'
-import { newPodMatcher } from '../kinds/new-pods.js'
 import {
   DEFAULT_FAIL_FAST,
   FailureTracker,
@@ -10,7 +9,6 @@ import {
   type FailFastOptions,
   type PodFailure
 } from './pod-failures.js'
-import { rolloutStatus } from '../kinds/rollout-status.js'
 import {
   dedicatedWatches,
   type WatchedObject,
@@ -18,7 +16,14 @@ import {
   type WatchSource,
   type WatchSubscriber
 } from '../api/watch-source.js'
-import { describeWorkload, type Workload, type WorkloadRef } from '../kinds/workload-kinds.js'
+import {
+  adapterFor,
+  describeWorkload,
+  newPodMatcher,
+  rolloutStatus,
+  type Workload,
+  type WorkloadRef
+} from '../kinds/workload-kinds.js'
 import type { WorkloadApi } from '../api/kubernetes-api.js'
 import { compareCodeUnits } from '../../runtime/code-unit-order.js'
 
@@ -192,7 +197,8 @@ class RolloutWatch {
     if (status.failed) return this.finish('failed', `${this.label}: ${status.message}`, this.lastObserved)
     if (!this.failFast.enabled) return
     if (!this.podWatchStarted) this.startPodWatch(workload)
-    if (this.target.kind === 'Deployment' && !this.replicaSetWatchStarted) this.startReplicaSetWatch(workload)
+    if (adapterFor(this.target.kind).ownsReplicaSets && !this.replicaSetWatchStarted)
+      this.startReplicaSetWatch(workload)
     this.judgePods()
   }
 

@@ -1,22 +1,20 @@
 import type { V1Container } from '@kubernetes/client-node'
 import { ImageReference } from '../../image/image-reference.js'
+import {
+  CHANGE_CAUSE_ANNOTATION,
+  PREVIOUS_IMAGES_ANNOTATION,
+  PROMOTED_AT_ANNOTATION,
+  RUN_URL_ANNOTATION,
+  SOURCE_SHA_ANNOTATION
+} from '../api/annotations.js'
 import { describeWorkload, type Workload, type WorkloadKind } from '../kinds/workload-kinds.js'
 
 /**
  * The strategic merge patch `kubectl set image` would send, plus the record of who promoted
- * what. `containers` and `initContainers` merge by name, so only `image` changes.
- *
- * Annotations go on the workload's metadata only, never on the pod template: a template
- * annotation would itself change the template hash (a rollout of its own), and the Deployment
- * controller already copies the Deployment's annotations (change-cause included) onto the new
- * ReplicaSet, so each ReplicaSet records the promotion that created it, and `rollout undo`
- * copies them back. StatefulSet/DaemonSet ControllerRevisions do not keep annotations.
+ * what (annotations on the workload's metadata: see api/annotations.ts for why never on the pod
+ * template). `containers` and `initContainers` merge by name, so only `image` changes.
+ * StatefulSet/DaemonSet ControllerRevisions do not keep annotations.
  */
-export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause'
-export const SOURCE_SHA_ANNOTATION = 'promote-action.io/source-sha'
-export const RUN_URL_ANNOTATION = 'promote-action.io/run-url'
-export const PREVIOUS_IMAGES_ANNOTATION = 'promote-action.io/previous-images'
-export const PROMOTED_AT_ANNOTATION = 'promote-action.io/promoted-at'
 
 export interface SetImageRequest {
   /** The image to promote to. */

@@ -6,7 +6,8 @@ import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { WorkflowContext } from '../../runtime/workflow-context.js'
 import type { ClusterLocator } from '../../targets/connect-clusters.js'
-import { holderRunUrl, LOCK_RUN_URL_ANNOTATION, lockHolder, lockName } from '../../targets/lock-identity.js'
+import { RUN_URL_ANNOTATION } from '../../kubernetes/api/annotations.js'
+import { holderRunUrl, lockHolder, lockName } from '../../targets/lock-identity.js'
 import { compareCodeUnits } from '../../runtime/code-unit-order.js'
 
 export { lockName }
@@ -124,9 +125,7 @@ async function describeHolder(
 ): Promise<string> {
   let url: string | undefined
   try {
-    url = (await target.api.getLease(target.namespace, name))?.metadata?.annotations?.[
-      LOCK_RUN_URL_ANNOTATION
-    ]
+    url = (await target.api.getLease(target.namespace, name))?.metadata?.annotations?.[RUN_URL_ANNOTATION]
   } catch {
     // The derived URL is as good.
   }
@@ -149,7 +148,7 @@ async function annotateRunUrl(
       if (!lease || lease.spec?.holderIdentity !== holder) return
       lease.metadata = {
         ...lease.metadata,
-        annotations: { ...lease.metadata?.annotations, [LOCK_RUN_URL_ANNOTATION]: runUrl }
+        annotations: { ...lease.metadata?.annotations, [RUN_URL_ANNOTATION]: runUrl }
       }
       await target.api.replaceLease(target.namespace, lease)
       return

@@ -1,14 +1,14 @@
-import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node'
+import type { V1ReplicaSet } from '@kubernetes/client-node'
 import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { ImageReference } from '../../image/image-reference.js'
-import { replicaSetsByController } from '../../kubernetes/kinds/new-pods.js'
+import { replicaSetsByController } from '../../kubernetes/kinds/replica-sets.js'
 import { recordRevision, type RevisionRecord } from '../../kubernetes/rollback/revision-record.js'
 import {
   ContainerSelectionError,
   planSetImage,
   type SetImagePlan
 } from '../../kubernetes/rollout/set-image-patch.js'
-import type { WorkloadRef } from '../../kubernetes/kinds/workload-kinds.js'
+import { adapterFor, type Workload, type WorkloadRef } from '../../kubernetes/kinds/workload-kinds.js'
 import { OperationalError } from '../../runtime/errors.js'
 import type { ClusterHandle } from '../../targets/connect-clusters.js'
 import { expandTarget } from '../../targets/expand-target.js'
@@ -46,12 +46,12 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
       // Several Deployments in one namespace: one ReplicaSet list serves all their records.
       const deploymentsPerNamespace = new Map<string, number>()
       for (const { ref } of refs)
-        if (ref.kind === 'Deployment')
+        if (adapterFor(ref.kind).ownsReplicaSets)
           deploymentsPerNamespace.set(ref.namespace, (deploymentsPerNamespace.get(ref.namespace) ?? 0) + 1)
-      const replicaSetLists = new Map<string, Promise<(deployment: V1Deployment) => V1ReplicaSet[]>>()
+      const replicaSetLists = new Map<string, Promise<(deployment: Workload) => V1ReplicaSet[]>>()
       const sharedReplicaSets = (namespace: string) =>
         (deploymentsPerNamespace.get(namespace) ?? 0) > 1
-          ? async (deployment: V1Deployment) => {
+          ? async (deployment: Workload) => {
               if (!replicaSetLists.has(namespace))
                 replicaSetLists.set(
                   namespace,

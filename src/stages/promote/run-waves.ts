@@ -1,8 +1,6 @@
-import type { V1StatefulSet } from '@kubernetes/client-node'
 import type { Clock } from '../../runtime/clock.js'
 import type { FailFastOptions, PodFailure } from '../../kubernetes/rollout/pod-failures.js'
 import type { RollbackResult } from '../../kubernetes/rollback/rollback.js'
-import { REVISION_ANNOTATION } from '../../kubernetes/kinds/rollout-status.js'
 import {
   waitForRollout,
   type RolloutEvent,
@@ -10,7 +8,7 @@ import {
 } from '../../kubernetes/rollout/rollout-watcher.js'
 import { restoreRecordedRevision } from '../../kubernetes/rollback/restore-recorded-revision.js'
 import { WaveWatches, type WatchSource } from '../../kubernetes/api/watch-source.js'
-import type { Workload } from '../../kubernetes/kinds/workload-kinds.js'
+import { adapterFor, type Workload } from '../../kubernetes/kinds/workload-kinds.js'
 import type { WorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import type { Logger } from '../../runtime/logger.js'
 import { targetKey } from '../../targets/expand-target.js'
@@ -300,12 +298,7 @@ function revisionOf(target: PlannedTarget): { revisionAfter?: string } {
 }
 
 function revisionAfter(target: PlannedTarget, workload: Workload): { revisionAfter?: string } {
-  const revision =
-    target.ref.kind === 'Deployment'
-      ? workload.metadata?.annotations?.[REVISION_ANNOTATION]
-      : target.ref.kind === 'StatefulSet'
-        ? (workload as V1StatefulSet).status?.updateRevision
-        : undefined
+  const revision = adapterFor(target.ref.kind).revisionAfter(workload)
   return revision ? { revisionAfter: revision } : {}
 }
 

@@ -3,10 +3,16 @@ import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { Clock } from '../../runtime/clock.js'
 import { ImageReference } from '../../image/image-reference.js'
 import { labelSelectorString } from '../../kubernetes/api/label-selector.js'
-import { listOwnedReplicaSets, newPodMatcher, type NewPodMatcher } from '../../kubernetes/kinds/new-pods.js'
+import { listOwnedReplicaSets } from '../../kubernetes/kinds/replica-sets.js'
+import type { NewPodMatcher } from '../../kubernetes/kinds/workload-adapter.js'
 import { describeFailures } from '../../kubernetes/rollout/pod-failures.js'
 import { waitForRollout } from '../../kubernetes/rollout/rollout-watcher.js'
-import { describeWorkload, type Workload } from '../../kubernetes/kinds/workload-kinds.js'
+import {
+  adapterFor,
+  describeWorkload,
+  newPodMatcher,
+  type Workload
+} from '../../kubernetes/kinds/workload-kinds.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { ClusterHandle } from '../../targets/connect-clusters.js'
 import type { CheckOutcome } from './verify-report.js'
@@ -177,15 +183,10 @@ async function newPodRestarts(target: VerifyTarget): Promise<{ pods: Map<string,
   const api = target.cluster.api
   const workload = await api.getWorkload(target.ref)
   const selector = labelSelectorString(workload.spec?.selector)
-  const replicaSets =
-    target.ref.kind === 'Deployment'
-      ? await listOwnedReplicaSets(api, target.ref.namespace, workload as V1Deployment)
-      : []
-  const isNew: NewPodMatcher | undefined = newPodMatcher(
-    target.ref.kind,
-    workload as V1Deployment,
-    replicaSets
-  )
+  const replicaSets = adapterFor(target.ref.kind).ownsReplicaSets
+    ? await listOwnedReplicaSets(api, target.ref.namespace, workload as V1Deployment)
+    : []
+  const isNew: NewPodMatcher | undefined = newPodMatcher(target.ref.kind, workload, replicaSets)
   if (!isNew) return undefined
   const { items } = await api.listPods(target.ref.namespace, { labelSelector: selector })
   return { pods: new Map(items.filter(isNew).map((pod) => [pod.metadata?.name ?? '', restartsOf(pod)])) }

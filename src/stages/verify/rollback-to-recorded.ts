@@ -1,15 +1,10 @@
 import type { Clock } from '../../runtime/clock.js'
 import { ImageReference } from '../../image/image-reference.js'
-import type { V1Deployment } from '@kubernetes/client-node'
-import { listOwnedReplicaSets, revisionOf } from '../../kubernetes/kinds/new-pods.js'
 import { imagesOf, type RevisionRecord } from '../../kubernetes/rollback/revision-record.js'
 import { waitForRollout } from '../../kubernetes/rollout/rollout-watcher.js'
 import { restoreRecordedRevision } from '../../kubernetes/rollback/restore-recorded-revision.js'
-import {
-  PREVIOUS_IMAGES_ANNOTATION,
-  SOURCE_SHA_ANNOTATION
-} from '../../kubernetes/rollout/set-image-patch.js'
-import { describeWorkload, type Workload } from '../../kubernetes/kinds/workload-kinds.js'
+import { PREVIOUS_IMAGES_ANNOTATION, SOURCE_SHA_ANNOTATION } from '../../kubernetes/api/annotations.js'
+import { adapterFor, describeWorkload, type Workload } from '../../kubernetes/kinds/workload-kinds.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { RollbackTargetReport } from './verify-report.js'
 import { targetKey } from '../../targets/expand-target.js'
@@ -56,8 +51,7 @@ export async function rollBackToRecorded(options: RollbackOptions): Promise<Roll
           return { target: key, method: 'skipped', message: record }
         }
         previousImage ??= restoredImage(record, options.image)
-        if (target.ref.kind === 'Deployment')
-          await locateRecordedReplicaSet(target, workload as V1Deployment, record)
+        await adapterFor(target.ref.kind).locateRecordedRevision?.(record, workload, target.cluster.api)
         const result = await restoreRecordedRevision(target.cluster.api, record, {
           timeoutMs: options.timeoutMs,
           clock: options.clock,
@@ -122,38 +116,6 @@ export function recordFromAnnotations(
     generation: workload.metadata?.generation ?? 0,
     images,
     recordedAt: annotations['promote-action.io/promoted-at'] ?? new Date(0).toISOString()
-  }
-}
-
-/**
- * The newest older ReplicaSet whose template runs exactly the recorded images: with it named,
- * the shared rollback restores that whole template (as `kubectl rollout undo --to-revision`),
- * not just the images.
- */
-async function locateRecordedReplicaSet(
-  target: VerifyTarget,
-  deployment: V1Deployment,
-  record: RevisionRecord
-): Promise<void> {
-  const sets = await listOwnedReplicaSets(target.cluster.api, target.ref.namespace, deployment)
-  const current = revisionOf(deployment)
-  const wanted = [
-    ...Object.entries(record.images.containers),
-    ...Object.entries(record.images.initContainers)
-  ]
-  const matching = sets
-    .filter((rs) => revisionOf(rs) !== current)
-    .filter((rs) => {
-      const images = imagesOf(rs.spec?.template?.spec)
-      return wanted.every(
-        ([name, image]) => images.containers[name] === image || images.initContainers[name] === image
-      )
-    })
-    .sort((a, b) => revisionOf(b) - revisionOf(a))
-  const found = matching[0]
-  if (found?.metadata?.name) {
-    record.replicaSet = found.metadata.name
-    record.revision = String(revisionOf(found))
   }
 }
 

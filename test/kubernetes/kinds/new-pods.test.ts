@@ -1,10 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { V1DaemonSet, V1Deployment, V1Pod, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node'
-import {
-  findNewReplicaSet,
-  newPodMatcher,
-  replicaSetsByController
-} from '../../../src/kubernetes/kinds/new-pods.js'
+import { findNewReplicaSet, replicaSetsByController } from '../../../src/kubernetes/kinds/replica-sets.js'
+import { newPodMatcher } from '../../../src/kubernetes/kinds/workload-kinds.js'
 
 const owner = (uid: string, kind = 'ReplicaSet') => [
   { apiVersion: 'apps/v1', kind, name: 'x', uid, controller: true }

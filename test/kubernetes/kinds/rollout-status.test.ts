@@ -5,12 +5,10 @@ import type {
   V1StatefulSet,
   V1StatefulSetUpdateStrategy
 } from '@kubernetes/client-node'
-import {
-  daemonSetRolloutStatus,
-  deploymentRolloutStatus,
-  rolloutStatus,
-  statefulSetRolloutStatus
-} from '../../../src/kubernetes/kinds/rollout-status.js'
+import { daemonSetRolloutStatus } from '../../../src/kubernetes/kinds/daemonset.js'
+import { deploymentRolloutStatus } from '../../../src/kubernetes/kinds/deployment.js'
+import { statefulSetRolloutStatus } from '../../../src/kubernetes/kinds/statefulset.js'
+import { rolloutStatus } from '../../../src/kubernetes/kinds/workload-kinds.js'
 
 function deployment(fields: {
   generation?: number

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { V1Deployment } from '@kubernetes/client-node'
 import { systemClock } from '../../../src/runtime/clock.js'
 import { KubernetesApiError } from '../../../src/kubernetes/api/api-error.js'
-import { deploymentRolloutStatus } from '../../../src/kubernetes/kinds/rollout-status.js'
+import { deploymentRolloutStatus } from '../../../src/kubernetes/kinds/deployment.js'
 import {
   waitForRollout,
   type WaitForRolloutOptions
