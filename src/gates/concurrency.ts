@@ -4,7 +4,7 @@ import { readDeploymentHistory } from '../github/deployment-history.js'
 import { defineGate, type GateContext } from './gate-context.js'
 import type { Evidence } from './gate-definition.js'
 import { RUN_URL_ANNOTATION } from '../kubernetes/api/annotations.js'
-import { holderRunId, holderRunUrl, lockName } from '../targets/lock-identity.js'
+import { holderRunId, holderRunUrl, lockName, lockScopes } from '../targets/lock-identity.js'
 
 export { lockName }
 
@@ -133,36 +133,29 @@ async function readLease(
   const clusters = await (await context.kubernetes()).clusters(environment)
   const now = context.clock.now()
   const checked: string[] = []
-  for (const { cluster, api } of clusters) {
-    // Where the promote stage locks: every namespace its targets are in, per cluster.
-    const fallback = cluster.namespace ?? environment.namespace
-    const namespaces = settings.namespace
-      ? [settings.namespace]
-      : [
-          ...new Set(
-            environment.targets.map((t) => t.namespace ?? fallback).filter((ns): ns is string => Boolean(ns))
-          )
-        ]
-    for (const namespace of namespaces) {
-      checked.push(`${cluster.name}/${namespace}/${name}`)
-      const lease = await api.getLease(namespace, name)
-      const holder = lease?.spec?.holderIdentity
-      if (!lease || !holder) continue
-      const renewed = Date.parse(String(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? ''))
-      const durationMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000
-      // A one-off read cannot observe the lease changing, so remote renewTime is all there is.
-      if (!Number.isFinite(renewed) || renewed + durationMs <= now) continue
-      if (context.workflow.runId && holderRunId(holder) === context.workflow.runId) continue
-      const url =
-        lease.metadata?.annotations?.[RUN_URL_ANNOTATION] ?? holderRunUrl(holder, context.workflow.serverUrl)
-      return {
-        evidence: {
-          label: `lease ${namespace}/${name} in ${cluster.name}`,
-          value: `held by ${holder} until ${new Date(renewed + durationMs).toISOString()}`,
-          ...(url ? { url } : {})
-        },
-        checked: checked.join(', ')
-      }
+  // Where the promote stage locks (every namespace its targets are in, per cluster), unless configured.
+  const scopes = settings.namespace
+    ? clusters.map((cluster) => ({ cluster, namespace: settings.namespace! }))
+    : lockScopes(clusters, environment.targets)
+  for (const { cluster, namespace } of scopes) {
+    checked.push(`${cluster.name}/${namespace}/${name}`)
+    const lease = await cluster.api.getLease(namespace, name)
+    const holder = lease?.spec?.holderIdentity
+    if (!lease || !holder) continue
+    const renewed = Date.parse(String(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? ''))
+    const durationMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000
+    // A one-off read cannot observe the lease changing, so remote renewTime is all there is.
+    if (!Number.isFinite(renewed) || renewed + durationMs <= now) continue
+    if (context.workflow.runId && holderRunId(holder) === context.workflow.runId) continue
+    const url =
+      lease.metadata?.annotations?.[RUN_URL_ANNOTATION] ?? holderRunUrl(holder, context.workflow.serverUrl)
+    return {
+      evidence: {
+        label: `lease ${namespace}/${name} in ${cluster.name}`,
+        value: `held by ${holder} until ${new Date(renewed + durationMs).toISOString()}`,
+        ...(url ? { url } : {})
+      },
+      checked: checked.join(', ')
     }
   }
   return { checked: `lease ${checked.join(', ') || '(no namespace)'}` }

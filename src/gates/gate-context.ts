@@ -1,10 +1,10 @@
-import type { Cluster, ResolvedEnvironment } from '../config/schema.js'
+import type { ResolvedEnvironment } from '../config/schema.js'
 import type { CommitChecks } from '../github/commit-checks.js'
 import type { DeploymentRecords } from '../github/deployment-record.js'
 import type { Octokit } from '../github/octokit-factory.js'
 import type { Clock } from '../runtime/clock.js'
 import type { ImageReference } from '../image/image-reference.js'
-import type { WorkloadApi } from '../kubernetes/api/kubernetes-api.js'
+import type { ConnectedCluster } from '../targets/connect-clusters.js'
 import type { Logger } from '../runtime/logger.js'
 import type { WorkflowContext } from '../runtime/workflow-context.js'
 import type { GateDefinition } from './gate-definition.js'
@@ -23,17 +23,9 @@ export interface GateGitHub {
   commitChecks(): Promise<CommitChecks>
 }
 
-/** One cluster of an environment, connected. */
-export interface ClusterAccess {
-  cluster: Cluster
-  api: WorkloadApi
-  /** The namespace a target without its own uses in this cluster. */
-  namespace: string | undefined
-}
-
 export interface GateKubernetes {
   /** A connection per cluster of `environment`, in wave order. */
-  clusters(environment: ResolvedEnvironment): Promise<ClusterAccess[]>
+  clusters(environment: ResolvedEnvironment): Promise<ConnectedCluster[]>
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
 import { z } from 'zod'
 import type { ResolvedEnvironment, Target } from '../config/schema.js'
 import { ImageReference } from '../image/image-reference.js'
@@ -6,7 +6,11 @@ import { isNotFound } from '../kubernetes/api/api-error.js'
 import { labelSelectorString } from '../kubernetes/api/label-selector.js'
 import { rolloutStatus } from '../kubernetes/kinds/workload-kinds.js'
 import { describeWorkload, type Workload } from '../kubernetes/kinds/workload-kinds.js'
-import type { ClusterAccess, GateContext } from './gate-context.js'
+import type { GateContext } from './gate-context.js'
+import { selectContainers } from '../kubernetes/kinds/container-selection.js'
+import type { ConnectedCluster } from '../targets/connect-clusters.js'
+import { expandTarget, UnresolvedTarget } from '../targets/expand-target.js'
+import { fillShaTemplate } from '../targets/promoted-image.js'
 import { defineGate } from './gate-context.js'
 import type { Evidence, GateStatus } from './gate-definition.js'
 
@@ -58,12 +62,12 @@ export const upstreamRunning = defineGate({
     const image = expectedImage(settings.image, context, upstream)
     const clusters = await (await context.kubernetes()).clusters(upstream)
     const findings: TargetFinding[] = []
-    for (const access of clusters)
+    for (const cluster of clusters)
       for (const target of upstream.targets)
-        findings.push(...(await inspectTarget(access, target, upstream, image, context)))
+        findings.push(...(await inspectTarget(cluster, target, image, context)))
     const evidence = findings.map((f) => f.evidence)
     const problems = findings.filter((f) => f.problem).map((f) => f.problem!)
-    const where = `${upstream.name} (${clusters.map((c) => c.cluster.name).join(', ')})`
+    const where = `${upstream.name} (${clusters.map((c) => c.name).join(', ')})`
     if (findings.some((f) => f.status === 'failed'))
       return {
         status: 'failed',
@@ -85,46 +89,43 @@ function expectedImage(
   context: GateContext,
   upstream: ResolvedEnvironment
 ): ImageReference {
-  const fill = (text: string) =>
-    text.replaceAll('${sha}', context.sha).replaceAll('${short-sha}', context.sha.slice(0, 7))
-  if (setting) return ImageReference.parse(fill(setting))
+  if (setting) return ImageReference.parse(fillShaTemplate(setting, context.sha))
   if (context.image) return context.image
-  return ImageReference.parse(`${upstream.image.repository}:${fill(upstream.image.tag)}`)
+  return ImageReference.parse(
+    `${upstream.image.repository}:${fillShaTemplate(upstream.image.tag, context.sha)}`
+  )
 }
 
 async function inspectTarget(
-  access: ClusterAccess,
+  cluster: ConnectedCluster,
   target: Target,
-  upstream: ResolvedEnvironment,
   image: ImageReference,
   context: GateContext
 ): Promise<TargetFinding[]> {
-  const namespace =
-    target.namespace ?? access.cluster.namespace ?? upstream.namespace ?? access.namespace ?? 'default'
-  const where = `${access.cluster.name}/${namespace}`
+  const namespace = target.namespace ?? cluster.namespace ?? 'default'
+  const where = `${cluster.name}/${namespace}`
   let workloads: Workload[]
   try {
-    if (target.name)
-      workloads = [await access.api.getWorkload({ kind: target.kind, name: target.name, namespace })]
-    else
-      workloads = (
-        await access.api.listWorkloads(target.kind, namespace, { labelSelector: target.selector! })
-      ).items
+    workloads = await Promise.all(
+      (await expandTarget(cluster, target)).map(
+        async (expanded) => expanded.workload ?? (await cluster.api.getWorkload(expanded.ref))
+      )
+    )
   } catch (error) {
+    if (error instanceof UnresolvedTarget && target.selector !== undefined) {
+      const problem = `no ${target.kind} matches ${target.selector} in ${where}`
+      return [
+        {
+          status: 'failed',
+          evidence: { label: `${target.kind} ${target.selector} in ${where}`, value: '✗ none found' },
+          problem
+        }
+      ]
+    }
     if (!isNotFound(error)) throw error
     const label = `${describeWorkload({ kind: target.kind, name: target.name ?? '' })} in ${where}`
     return [
       { status: 'failed', evidence: { label, value: '✗ not found' }, problem: `${label} does not exist` }
-    ]
-  }
-  if (workloads.length === 0) {
-    const problem = `no ${target.kind} matches ${target.selector} in ${where}`
-    return [
-      {
-        status: 'failed',
-        evidence: { label: `${target.kind} ${target.selector} in ${where}`, value: '✗ none found' },
-        problem
-      }
     ]
   }
   const findings: TargetFinding[] = []
@@ -132,7 +133,10 @@ async function inspectTarget(
     context.signal.throwIfAborted()
     const name = describeWorkload({ kind: target.kind, name: workload.metadata?.name ?? '' })
     const label = `${name} in ${where}`
-    const containers = selectContainers(workload, target, image)
+    const containers = selectContainers(workload.spec?.template?.spec, {
+      names: target.containers,
+      repository: image
+    }).selected.map((c) => c.container)
     if (containers.length === 0) {
       findings.push({
         status: 'failed',
@@ -144,7 +148,7 @@ async function inspectTarget(
     const wrongSpec = containers.filter((c) => !specNames(c.image, image))
     const rollout = rolloutStatus(target.kind, workload)
     const selector = labelSelectorString(workload.spec?.selector)
-    const pods = (await access.api.listPods(namespace, { labelSelector: selector })).items.filter(
+    const pods = (await cluster.api.listPods(namespace, { labelSelector: selector })).items.filter(
       (p) => !p.metadata?.deletionTimestamp
     )
     const names = new Set(containers.map((c) => c.name))
@@ -201,14 +205,6 @@ async function inspectTarget(
     }
   }
   return findings
-}
-
-/** The containers to judge: those named by the target, or those of the promoted image's repository. */
-function selectContainers(workload: Workload, target: Target, image: ImageReference): V1Container[] {
-  const spec = workload.spec?.template?.spec
-  const all = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]
-  if (target.containers?.length) return all.filter((c) => target.containers!.includes(c.name))
-  return all.filter((c) => ImageReference.tryParse(c.image ?? '')?.sameRepository(image))
 }
 
 function containerStatuses(pod: V1Pod): V1ContainerStatus[] {

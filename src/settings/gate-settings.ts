@@ -5,9 +5,11 @@ import type { GateDefinition, GateSetup } from '../gates/gate-definition.js'
 import { findGate } from '../gates/registry.js'
 import { ImageReference, ImageReferenceError } from '../image/image-reference.js'
 import { Input, type ActionIO } from '../runtime/action-io.js'
-import type { ProblemList } from '../runtime/errors.js'
+import { ProblemList } from '../runtime/errors.js'
 import type { WorkflowContext } from '../runtime/workflow-context.js'
-import { readStageSettings, type CommonSettings } from './common-settings.js'
+import { configuredImage } from '../targets/promoted-image.js'
+import { loadEnvironment, readCommonInputs, type CommonSettings } from './common-settings.js'
+import { InputReader } from './input-readers.js'
 
 export type GateMode = 'enforce' | 'report'
 
@@ -51,87 +53,72 @@ export function checkRunNameFor(environment: string): string {
  * gate settings that only make sense with the rest of the environment) is reported at once,
  * before any API call.
  */
-export function readGateSettings(
+export async function readGateSettings(
   io: ActionIO,
   workflow: WorkflowContext,
   env: NodeJS.ProcessEnv = process.env
 ): Promise<GateSettings> {
-  let modeInput: GateMode | undefined
-  let timeoutInput: number | undefined
-  let freezeOverride: string | undefined
-  let imageInput: ImageReference | undefined
-  return readStageSettings(
-    io,
-    workflow,
-    (reader, common) => {
-      modeInput = reader.oneOf(Input.Mode, ['enforce', 'report'] as const)
-      timeoutInput = reader.durationMs(Input.Timeout)
-      freezeOverride = reader.text(Input.FreezeOverride)?.trim()
-      // The root action's image input (the gate action has none): the image a later promote stage deploys.
-      const image = reader.text(Input.Image)
-      if (image !== undefined) {
-        try {
-          imageInput = ImageReference.parse(image)
-        } catch (error) {
-          if (!(error instanceof ImageReferenceError)) throw error
-          reader.problems.add({
-            path: `input ${Input.Image}`,
-            value: image,
-            expected: error.message.replace(/^.*?: /, '')
-          })
-        }
-      }
-      if (
-        freezeOverride !== undefined &&
-        (freezeOverride.replace(/\s/g, '').length < 8 || NOT_A_REASON.test(freezeOverride))
-      )
-        reader.problems.add({
-          path: `input ${Input.FreezeOverride}`,
-          value: freezeOverride,
-          expected:
-            'a reason for promoting inside a freeze window, such as "hotfix for incident 4711"; it is recorded in the report'
-        })
-      if (!common.githubToken)
-        reader.problems.add({
-          path: `input ${Input.GithubToken}`,
-          expected: 'a token for check runs and the GitHub gates (default: ${{ github.token }})'
-        })
-      return {}
-    },
-    (settings, problems) => {
-      const environment = settings.environment
-      const policy = environment['gate-policy']
-      const mode: GateMode =
-        modeInput ?? policy.mode ?? (PULL_REQUEST_EVENTS.includes(workflow.eventName) ? 'report' : 'enforce')
-      const image = imageInput ?? promotedImage(environment, settings.upstream, settings.sha, problems)
-      const kubernetesConfigured = Boolean(
-        settings.kubeconfig || env['KUBECONFIG'] || env['KUBERNETES_SERVICE_HOST']
-      )
-      const setup: GateSetup = {
-        environmentName: settings.environmentName,
-        environment,
-        upstream: settings.upstream,
-        hasImage: image !== undefined,
-        kubernetesConfigured
-      }
-      Object.assign(settings, {
-        mode,
-        modeSource: modeInput ? 'input mode' : policy.mode ? 'gate-policy.mode' : 'event',
-        pending: policy.pending,
-        timeoutMs: timeoutInput ?? policy.timeout,
-        freezeOverride,
-        gates: configuredGates(
-          environment,
-          setup,
-          `${settings.config.file}: environments.${settings.environmentName}.gates`,
-          problems
-        ),
-        image,
-        checkRunName: checkRunNameFor(settings.environmentName),
-        kubernetesConfigured
-      })
-    }
-  ) as Promise<GateSettings>
+  const reader = new InputReader(io, new ProblemList())
+  const problems = reader.problems
+  const common = readCommonInputs(reader, workflow)
+  const modeInput = reader.oneOf(Input.Mode, ['enforce', 'report'] as const)
+  const timeoutInput = reader.durationMs(Input.Timeout)
+  const freezeOverride = reader.text(Input.FreezeOverride)?.trim()
+  // The root action's image input (the gate action has none): the image a later promote stage deploys.
+  const imageInput = imageOf(reader.text(Input.Image), problems)
+  if (
+    freezeOverride !== undefined &&
+    (freezeOverride.replace(/\s/g, '').length < 8 || NOT_A_REASON.test(freezeOverride))
+  )
+    problems.add({
+      path: `input ${Input.FreezeOverride}`,
+      value: freezeOverride,
+      expected:
+        'a reason for promoting inside a freeze window, such as "hotfix for incident 4711"; it is recorded in the report'
+    })
+  if (!common.githubToken)
+    problems.add({
+      path: `input ${Input.GithubToken}`,
+      expected: 'a token for check runs and the GitHub gates (default: ${{ github.token }})'
+    })
+  const settings = await loadEnvironment(common, workflow, problems)
+
+  const environment = settings.environment
+  const policy = environment['gate-policy']
+  const mode: GateMode =
+    modeInput ?? policy.mode ?? (PULL_REQUEST_EVENTS.includes(workflow.eventName) ? 'report' : 'enforce')
+  const configured = configuredImage(environment, settings.upstream, settings.sha)
+  if (!imageInput && configured.problem) problems.add(configured.problem)
+  const image = imageInput ?? configured.image
+  const kubernetesConfigured = Boolean(
+    settings.kubeconfig || env['KUBECONFIG'] || env['KUBERNETES_SERVICE_HOST']
+  )
+  const setup: GateSetup = {
+    environmentName: settings.environmentName,
+    environment,
+    upstream: settings.upstream,
+    hasImage: image !== undefined,
+    kubernetesConfigured
+  }
+  const gates = configuredGates(
+    environment,
+    setup,
+    `${settings.config.file}: environments.${settings.environmentName}.gates`,
+    problems
+  )
+  problems.throwIfAny()
+  return {
+    ...settings,
+    mode,
+    modeSource: modeInput ? 'input mode' : policy.mode ? 'gate-policy.mode' : 'event',
+    pending: policy.pending,
+    timeoutMs: timeoutInput ?? policy.timeout,
+    freezeOverride,
+    gates,
+    image,
+    checkRunName: checkRunNameFor(settings.environmentName),
+    kubernetesConfigured
+  }
 }
 
 function configuredGates(
@@ -170,25 +157,13 @@ function configuredGates(
   return gates
 }
 
-/** The image a promotion into `environment` would deploy, as the promote stage names it by default. */
-function promotedImage(
-  environment: ResolvedEnvironment,
-  upstream: ResolvedEnvironment | undefined,
-  sha: string,
-  problems: ProblemList
-): ImageReference | undefined {
-  const repository = environment.image.repository ?? upstream?.image.repository
-  if (!repository) return undefined
-  const tag = environment.image.tag.replaceAll('${sha}', sha).replaceAll('${short-sha}', sha.slice(0, 7))
+function imageOf(text: string | undefined, problems: ProblemList): ImageReference | undefined {
+  if (text === undefined) return undefined
   try {
-    return ImageReference.parse(`${repository}:${tag}`)
+    return ImageReference.parse(text)
   } catch (error) {
     if (!(error instanceof ImageReferenceError)) throw error
-    problems.add({
-      path: `image.repository and image.tag of ${environment.name}`,
-      value: `${repository}:${tag}`,
-      expected: 'a valid image reference'
-    })
+    problems.add({ path: `input ${Input.Image}`, value: text, expected: error.message.replace(/^.*?: /, '') })
     return undefined
   }
 }

@@ -4,11 +4,14 @@ import { KubernetesWorkloadApi, type WorkloadApi } from '../kubernetes/api/kuber
 import { ConfigurationError, type Problem } from '../runtime/errors.js'
 import type { Logger } from '../runtime/logger.js'
 
-/** One cluster of an environment, connected: where its targets live and how to reach them. */
-export interface ClusterHandle {
+/**
+ * One cluster of an environment, connected: where its targets live and how to reach it. The one
+ * type promote, verify and the gates use for a cluster.
+ */
+export interface ConnectedCluster {
   name: string
   wave: number
-  /** The namespace targets default to in this cluster (cluster's, else the environment's). */
+  /** The namespace targets default to in this cluster (the cluster's, else the environment's). */
   namespace: string | undefined
   api: WorkloadApi
   server: string
@@ -31,35 +34,66 @@ export interface ConnectOptions {
 }
 
 /**
- * Connects to every cluster of the environment. Every credential found is masked before
- * anything is logged; problems with any cluster's kubeconfig are reported together.
+ * Connects a run to the clusters of its environments, once per cluster: the environment being
+ * promoted and its upstream share a connection (and its pooled TLS sessions) when they name the
+ * same cluster. Every credential found is masked before anything is logged.
  */
-export function connectClusters(environment: ResolvedEnvironment, options: ConnectOptions): ClusterHandle[] {
-  const problems: Problem[] = []
-  const handles: ClusterHandle[] = []
-  for (const cluster of environment.clusters) {
-    const locator: ClusterLocator = {
-      name: cluster.name,
-      credentials: cluster.credentials,
-      ...(cluster.context ? { context: cluster.context } : {})
-    }
-    try {
-      const connection = connectCluster(locator, options)
-      handles.push({
+export class ClusterConnector {
+  private readonly connections = new Map<string, { api: WorkloadApi; server: string }>()
+
+  constructor(private readonly options: ConnectOptions) {}
+
+  /** Every cluster of the environment, in config order; problems with any cluster's kubeconfig are reported together. */
+  clusters(environment: ResolvedEnvironment): ConnectedCluster[] {
+    const problems: Problem[] = []
+    const connected: ConnectedCluster[] = []
+    for (const cluster of environment.clusters) {
+      const locator: ClusterLocator = {
         name: cluster.name,
-        wave: cluster.wave,
-        namespace: cluster.namespace ?? environment.namespace,
-        api: options.makeApi ? options.makeApi(connection) : new KubernetesWorkloadApi(connection.kubeConfig),
-        server: connection.server,
-        locator
-      })
-    } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error
-      problems.push(...error.problems.map((p) => ({ ...p, path: `cluster ${cluster.name}: ${p.path}` })))
+        credentials: cluster.credentials,
+        ...(cluster.context ? { context: cluster.context } : {})
+      }
+      try {
+        const { api, server } = this.connect(locator)
+        connected.push({
+          name: cluster.name,
+          wave: cluster.wave,
+          namespace: cluster.namespace ?? environment.namespace,
+          api,
+          server,
+          locator
+        })
+      } catch (error) {
+        if (!(error instanceof ConfigurationError)) throw error
+        problems.push(...error.problems.map((p) => ({ ...p, path: `cluster ${cluster.name}: ${p.path}` })))
+      }
     }
+    if (problems.length) throw new ConfigurationError(problems)
+    return connected
   }
-  if (problems.length) throw new ConfigurationError(problems)
-  return handles
+
+  /** The API of the cluster a locator names (the post step's way back to a locked cluster). */
+  connect(locator: ClusterLocator): { api: WorkloadApi; server: string } {
+    const key = `${locator.name}\u0000${locator.credentials}\u0000${locator.context ?? ''}`
+    let connection = this.connections.get(key)
+    if (!connection) {
+      const made = connectCluster(locator, this.options)
+      connection = {
+        api: this.options.makeApi ? this.options.makeApi(made) : new KubernetesWorkloadApi(made.kubeConfig),
+        server: made.server
+      }
+      this.connections.set(key, connection)
+    }
+    return connection
+  }
+}
+
+/** Connects to every cluster of the environment (a connector of its own; see ClusterConnector). */
+export function connectClusters(
+  environment: ResolvedEnvironment,
+  options: ConnectOptions
+): ConnectedCluster[] {
+  return new ClusterConnector(options).clusters(environment)
 }
 
 /** Connects to one cluster as the locator says, masking its credentials. */

@@ -2,7 +2,7 @@ import type { Target } from '../config/schema.js'
 import { describeWorkload, type Workload, type WorkloadRef } from '../kubernetes/kinds/workload-kinds.js'
 import { compareCodeUnits } from '../runtime/code-unit-order.js'
 import { OperationalError } from '../runtime/errors.js'
-import type { ClusterHandle } from './connect-clusters.js'
+import type { ConnectedCluster } from './connect-clusters.js'
 
 /** `cluster/namespace/kind/name`: the key of a target in outputs, logs and both stages' reports. */
 export function targetKey(target: { cluster: { name: string }; ref: WorkloadRef }): string {
@@ -35,7 +35,7 @@ export class UnresolvedTarget extends OperationalError {
  * label selector selects there, in name order. The promote and verify stages both expand
  * targets here. Throws UnresolvedTarget; API errors (a forbidden list) are thrown as they are.
  */
-export async function expandTarget(cluster: ClusterHandle, target: Target): Promise<ExpandedTarget[]> {
+export async function expandTarget(cluster: ConnectedCluster, target: Target): Promise<ExpandedTarget[]> {
   const namespace = target.namespace ?? cluster.namespace
   if (!namespace)
     throw new UnresolvedTarget(

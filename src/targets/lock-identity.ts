@@ -1,4 +1,5 @@
 import type { WorkflowContext } from '../runtime/workflow-context.js'
+import type { ConnectedCluster } from './connect-clusters.js'
 
 /**
  * How the environment lock is named and who it says holds it. Kept free of the Kubernetes
@@ -27,4 +28,26 @@ export function holderRunId(holder: string): string | undefined {
 export function holderRunUrl(holder: string, serverUrl: string): string | undefined {
   const match = HOLDER.exec(holder)
   return match ? `${serverUrl}/${match[1]}/actions/runs/${match[2]}/attempts/${match[3]}` : undefined
+}
+
+/** One Lease of the environment lock: a cluster and a namespace its targets live in. */
+export interface LockScope {
+  cluster: ConnectedCluster
+  namespace: string
+}
+
+/**
+ * Where the environment lock lives: every namespace the environment's targets are in, per
+ * cluster (a target's own namespace, else the cluster's default). The promote stage takes a
+ * Lease in each; the concurrency gate reads the same ones.
+ */
+export function lockScopes(
+  clusters: readonly ConnectedCluster[],
+  targets: ReadonlyArray<{ namespace?: string | undefined }>
+): LockScope[] {
+  return clusters.flatMap((cluster) =>
+    [...new Set(targets.map((t) => t.namespace ?? cluster.namespace).filter((ns): ns is string => !!ns))].map(
+      (namespace) => ({ cluster, namespace })
+    )
+  )
 }

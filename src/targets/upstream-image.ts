@@ -3,7 +3,9 @@ import { ImageReference } from '../image/image-reference.js'
 import { labelSelectorString } from '../kubernetes/api/label-selector.js'
 import { OperationalError } from '../runtime/errors.js'
 import type { Logger } from '../runtime/logger.js'
-import type { ClusterHandle } from './connect-clusters.js'
+import { selectContainers } from '../kubernetes/kinds/container-selection.js'
+import type { ConnectedCluster } from './connect-clusters.js'
+import { expandTarget, UnresolvedTarget, type ExpandedTarget } from './expand-target.js'
 
 const DIGEST = /(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})/
 
@@ -15,7 +17,7 @@ const DIGEST = /(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})/
  */
 export async function resolveUpstreamImage(options: {
   upstream: ResolvedEnvironment
-  clusters: ClusterHandle[]
+  clusters: ConnectedCluster[]
   repository: string | undefined
   logger: Logger
 }): Promise<ImageReference> {
@@ -24,34 +26,35 @@ export async function resolveUpstreamImage(options: {
   const found = new Map<string, string[]>()
   let template: ImageReference | undefined
   for (const target of upstream.targets) {
-    const namespace = target.namespace ?? cluster.namespace
-    if (!namespace) continue
-    const refs = target.name
-      ? [target.name]
-      : (
-          await cluster.api.listWorkloads(target.kind, namespace, { labelSelector: target.selector! })
-        ).items.map((w) => w.metadata?.name ?? '')
-    for (const name of refs) {
-      const workload = await cluster.api.getWorkload({ kind: target.kind, name, namespace })
-      const containers = workload.spec?.template?.spec?.containers ?? []
-      const chosen = containers.filter((c) =>
-        target.containers?.length
-          ? target.containers.includes(c.name)
-          : options.repository
-            ? ImageReference.tryParse(c.image ?? '')?.sameRepository(options.repository)
-            : containers.length === 1
-      )
+    let expanded: ExpandedTarget[]
+    try {
+      expanded = await expandTarget(cluster, target)
+    } catch (error) {
+      // No namespace, or a selector selecting nothing: nothing runs there to read a digest from.
+      if (error instanceof UnresolvedTarget) continue
+      throw error
+    }
+    for (const { ref, workload: listed } of expanded) {
+      const namespace = ref.namespace
+      const workload = listed ?? (await cluster.api.getWorkload(ref))
+      const chosen = selectContainers(workload.spec?.template?.spec, {
+        names: target.containers,
+        repository: options.repository
+      }).selected
       if (chosen.length === 0) continue
       const pods = (
         await cluster.api.listPods(namespace, { labelSelector: labelSelectorString(workload.spec?.selector) })
       ).items
-      for (const container of chosen) {
+      for (const { container, initContainer } of chosen) {
         const image = container.image ?? ''
         template ??= ImageReference.tryParse(image)
         for (const pod of pods) {
           if (pod.metadata?.deletionTimestamp) continue
-          if (pod.spec?.containers.find((c) => c.name === container.name)?.image !== image) continue
-          const status = pod.status?.containerStatuses?.find((s) => s.name === container.name)
+          const podContainers = (initContainer ? pod.spec?.initContainers : pod.spec?.containers) ?? []
+          if (podContainers.find((c) => c.name === container.name)?.image !== image) continue
+          const statuses =
+            (initContainer ? pod.status?.initContainerStatuses : pod.status?.containerStatuses) ?? []
+          const status = statuses.find((s) => s.name === container.name)
           const digest = DIGEST.exec(status?.imageID ?? '')?.[1]
           if (!digest) continue
           found.set(digest, [

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Target } from '../../src/config/schema.js'
-import type { ClusterHandle } from '../../src/targets/connect-clusters.js'
+import type { ConnectedCluster } from '../../src/targets/connect-clusters.js'
 import { expandTarget, UnresolvedTarget } from '../../src/targets/expand-target.js'
 import { startTestCluster, type TestCluster } from '../kubernetes/support/cluster.js'
 import { deploymentManifest } from '../kubernetes/support/fixtures.js'
 
 let cluster: TestCluster
-let handle: ClusterHandle
+let handle: ConnectedCluster
 
 beforeAll(async () => {
   cluster = await startTestCluster()
@@ -21,7 +21,7 @@ beforeAll(async () => {
     namespace: 'shop',
     api: cluster.api,
     server: cluster.sim.url,
-    locator: { name: 'east', credentials: {} as ClusterHandle['locator']['credentials'] }
+    locator: { name: 'east', credentials: {} as ConnectedCluster['locator']['credentials'] }
   }
 })
 afterAll(async () => {

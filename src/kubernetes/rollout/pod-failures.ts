@@ -1,5 +1,9 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
+import type { z } from 'zod'
+import type { failFast } from '../../config/schema.js'
 import { compareCodeUnits } from '../../runtime/code-unit-order.js'
+
+type FailFastConfig = z.output<typeof failFast>
 
 /**
  * Failing a rollout early from what its NEW pods show (kubectl waits for the progress
@@ -29,6 +33,15 @@ export interface FailFastOptions {
   restartThreshold: number
   /** How long a transient reason must persist before it counts. Default 60 s. */
   transientGraceMs: number
+}
+
+/** The environment's `rollout.fail-fast` settings as the watcher takes them (promote and verify alike). */
+export function failFastFromConfig(config: FailFastConfig): Partial<FailFastOptions> {
+  return {
+    enabled: config.enabled,
+    podsFailing: config['failing-pods'],
+    restartThreshold: config['restart-threshold']
+  }
 }
 
 export const DEFAULT_FAIL_FAST: FailFastOptions = {

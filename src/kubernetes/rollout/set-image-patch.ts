@@ -1,4 +1,4 @@
-import type { V1Container } from '@kubernetes/client-node'
+import type { V1PodSpec } from '@kubernetes/client-node'
 import { ImageReference } from '../../image/image-reference.js'
 import {
   CHANGE_CAUSE_ANNOTATION,
@@ -7,6 +7,7 @@ import {
   RUN_URL_ANNOTATION,
   SOURCE_SHA_ANNOTATION
 } from '../api/annotations.js'
+import { describeContainers, selectContainers, type TemplateContainer } from '../kinds/container-selection.js'
 import { describeWorkload, type Workload, type WorkloadKind } from '../kinds/workload-kinds.js'
 
 /**
@@ -63,22 +64,11 @@ export class ContainerSelectionError extends Error {
   override readonly name = 'ContainerSelectionError'
 }
 
-interface Candidate {
-  container: V1Container
-  initContainer: boolean
-}
-
 export function planSetImage(kind: WorkloadKind, workload: Workload, request: SetImageRequest): SetImagePlan {
   const target = typeof request.image === 'string' ? ImageReference.parse(request.image) : request.image
   const image = target.format()
   const label = describeWorkload({ kind, name: workload.metadata?.name ?? '' })
-  const podSpec = workload.spec?.template?.spec
-  const candidates: Candidate[] = [
-    ...(podSpec?.initContainers ?? []).map((container) => ({ container, initContainer: true })),
-    ...(podSpec?.containers ?? []).map((container) => ({ container, initContainer: false }))
-  ]
-
-  const selected = selectContainers(candidates, request.containers, target, label)
+  const selected = chooseContainers(workload.spec?.template?.spec, request.containers, target, label)
   const changes: ContainerImageChange[] = []
   const unchanged: string[] = []
   for (const { container, initContainer } of selected) {
@@ -135,34 +125,23 @@ export function promotionAnnotations(
   return annotations
 }
 
-function selectContainers(
-  candidates: Candidate[],
+function chooseContainers(
+  podSpec: V1PodSpec | undefined,
   names: string[] | undefined,
   target: ImageReference,
   label: string
-): Candidate[] {
-  const listing = candidates.map((c) => c.container.name).join(', ') || 'none'
-  if (names !== undefined && names.length > 0) {
-    return names.map((name) => {
-      const found = candidates.find((c) => c.container.name === name)
-      if (!found)
-        throw new ContainerSelectionError(
-          `unable to find container named ${name} in ${label} (containers: ${listing})`
-        )
-      return found
-    })
-  }
-  const sameRepository = candidates.filter(
-    (c) => ImageReference.tryParse(c.container.image ?? '')?.sameRepository(target) ?? false
-  )
-  if (sameRepository.length === 0) {
-    const images =
-      candidates.map((c) => `${c.container.name}=${c.container.image ?? ''}`).join(', ') || 'none'
+): TemplateContainer[] {
+  const { selected, missing, all } = selectContainers(podSpec, { names, repository: target })
+  const listing = all.map((c) => c.container.name).join(', ') || 'none'
+  if (missing.length > 0)
     throw new ContainerSelectionError(
-      `no container in ${label} runs an image from ${target.repository} (containers: ${images}); name the containers to update`
+      `unable to find container named ${missing[0]} in ${label} (containers: ${listing})`
     )
-  }
-  return sameRepository
+  if (selected.length === 0)
+    throw new ContainerSelectionError(
+      `no container in ${label} runs an image from ${target.repository} (containers: ${describeContainers(all)}); name the containers to update`
+    )
+  return selected
 }
 
 /**

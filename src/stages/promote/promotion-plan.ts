@@ -10,12 +10,12 @@ import {
 } from '../../kubernetes/rollout/set-image-patch.js'
 import { adapterFor, type Workload, type WorkloadRef } from '../../kubernetes/kinds/workload-kinds.js'
 import { OperationalError } from '../../runtime/errors.js'
-import type { ClusterHandle } from '../../targets/connect-clusters.js'
+import type { ConnectedCluster } from '../../targets/connect-clusters.js'
 import { expandTarget } from '../../targets/expand-target.js'
 
 /** One workload in one cluster, with what it runs now and the patch that promotes it. */
 export interface PlannedTarget {
-  cluster: ClusterHandle
+  cluster: ConnectedCluster
   ref: WorkloadRef
   /** What ran before: the rollback goes back to exactly this. */
   record: RevisionRecord
@@ -24,7 +24,7 @@ export interface PlannedTarget {
 
 export interface PlanRequest {
   environment: ResolvedEnvironment
-  clusters: ClusterHandle[]
+  clusters: ConnectedCluster[]
   image: ImageReference
   sourceSha: string
   actor: string

@@ -12,9 +12,10 @@ import type { WorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import { Output } from '../../runtime/action-io.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../runtime/markdown.js'
+import { failFastFromConfig } from '../../kubernetes/rollout/pod-failures.js'
 import type { StageContext } from '../../runtime/run-stage.js'
 import type { PromoteSettings } from '../../settings/promote-settings.js'
-import { connectClusters, type ClusterHandle } from '../../targets/connect-clusters.js'
+import { connectClusters, type ConnectedCluster } from '../../targets/connect-clusters.js'
 import { acquireEnvironmentLock, type EnvironmentLock, type HeldLockEntry } from './environment-lock.js'
 import type { GitOpsResult } from './gitops/gitops-summary.js'
 import { startDeploymentRecord, waitForOtherDeployments } from './github-deployment.js'
@@ -244,14 +245,9 @@ export async function runPromotion(
         title: 'Promotion lock lost'
       })
 
-    const ff = environment.rollout['fail-fast']
     const waves = await runWaves(plans, {
       timeoutMs: settings.timeoutMs,
-      failFast: {
-        enabled: ff.enabled,
-        podsFailing: ff['failing-pods'],
-        restartThreshold: ff['restart-threshold']
-      },
+      failFast: failFastFromConfig(environment.rollout['fail-fast']),
       rollback: settings.rollback,
       signal,
       fence: fence.signal,
@@ -371,7 +367,7 @@ async function preflight(plans: PlannedTarget[]): Promise<void> {
   )
 }
 
-function lockTargets(clusters: ClusterHandle[], targets: Array<{ namespace?: string | undefined }>) {
+function lockTargets(clusters: ConnectedCluster[], targets: Array<{ namespace?: string | undefined }>) {
   return clusters.flatMap((cluster) =>
     [...new Set(targets.map((t) => t.namespace ?? cluster.namespace).filter((ns): ns is string => !!ns))].map(
       (namespace) => ({

@@ -6,6 +6,7 @@ import { labelSelectorString } from '../../kubernetes/api/label-selector.js'
 import { listOwnedReplicaSets } from '../../kubernetes/kinds/replica-sets.js'
 import type { NewPodMatcher } from '../../kubernetes/kinds/workload-adapter.js'
 import { describeFailures } from '../../kubernetes/rollout/pod-failures.js'
+import { failFastFromConfig } from '../../kubernetes/rollout/pod-failures.js'
 import { waitForRollout } from '../../kubernetes/rollout/rollout-watcher.js'
 import {
   adapterFor,
@@ -14,14 +15,14 @@ import {
   type Workload
 } from '../../kubernetes/kinds/workload-kinds.js'
 import type { Logger } from '../../runtime/logger.js'
-import type { ClusterHandle } from '../../targets/connect-clusters.js'
+import type { ConnectedCluster } from '../../targets/connect-clusters.js'
 import type { CheckOutcome } from './verify-report.js'
 import { targetKey } from '../../targets/expand-target.js'
 import type { VerifyTarget } from './verify-targets.js'
 
 export interface KubernetesCheckOptions {
   environment: ResolvedEnvironment
-  clusters: ClusterHandle[]
+  clusters: ConnectedCluster[]
   targets: VerifyTarget[]
   /** Targets that could not be resolved: each is a failed check. */
   targetProblems: Array<{ cluster: string; message: string }>
@@ -63,15 +64,10 @@ async function checkTarget(target: VerifyTarget, options: KubernetesCheckOptions
 
   if (settings.rollout) {
     const started = clock.now()
-    const failFast = options.environment.rollout['fail-fast']
     const rollout = await waitForRollout(target.ref, {
       api,
       timeoutMs: options.timeoutMs,
-      failFast: {
-        enabled: failFast.enabled,
-        podsFailing: failFast['failing-pods'],
-        restartThreshold: failFast['restart-threshold']
-      },
+      failFast: failFastFromConfig(options.environment.rollout['fail-fast']),
       logger,
       clock,
       ...(options.signal ? { signal: options.signal } : {})
@@ -213,7 +209,7 @@ function restartsOf(pod: V1Pod): PodRestarts {
  * or the soak window has passed.
  */
 async function checkDisruptionBudgets(
-  cluster: ClusterHandle,
+  cluster: ConnectedCluster,
   options: KubernetesCheckOptions
 ): Promise<CheckOutcome[]> {
   const { clock } = options

@@ -10,7 +10,7 @@ import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../runtime/markdown.js'
 import type { StageContext } from '../../runtime/run-stage.js'
 import { readVerifySettings, type VerifySettings } from '../../settings/verify-settings.js'
-import type { ClusterHandle } from '../../targets/connect-clusters.js'
+import type { ConnectedCluster } from '../../targets/connect-clusters.js'
 import {
   failureReasons,
   latencies,
@@ -29,7 +29,7 @@ export interface VerifyDeps {
 }
 
 interface KubernetesScope {
-  clusters: ClusterHandle[]
+  clusters: ConnectedCluster[]
   targets: VerifyTarget[]
   problems: Array<{ cluster: string; message: string }>
 }

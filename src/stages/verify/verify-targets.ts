@@ -1,11 +1,11 @@
 import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { WorkloadRef } from '../../kubernetes/kinds/workload-kinds.js'
-import type { ClusterHandle } from '../../targets/connect-clusters.js'
+import type { ConnectedCluster } from '../../targets/connect-clusters.js'
 import { expandTarget, UnresolvedTarget } from '../../targets/expand-target.js'
 
 /** One workload in one cluster that the verify stage checks (and may roll back). */
 export interface VerifyTarget {
-  cluster: ClusterHandle
+  cluster: ConnectedCluster
   ref: WorkloadRef
   /** The containers the config names; undefined = those running the promoted repository. */
   containers: string[] | undefined
@@ -18,7 +18,7 @@ export interface VerifyTarget {
  */
 export async function resolveVerifyTargets(
   environment: ResolvedEnvironment,
-  clusters: ClusterHandle[]
+  clusters: ConnectedCluster[]
 ): Promise<{ targets: VerifyTarget[]; problems: Array<{ cluster: string; message: string }> }> {
   const targets: VerifyTarget[] = []
   const problems: Array<{ cluster: string; message: string }> = []

@@ -4,10 +4,10 @@ import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { startFaultProxy, type Fault, type FaultProxy } from '../../../simulator/faults/fault-proxy.js'
 import { startKubernetesSimulator, type KubernetesSimulator } from '../../../simulator/kubernetes/index.js'
-import { makeApiClient } from '../../../src/kubernetes/api-client.js'
+import { makeApiClient } from '../../../src/kubernetes/api/api-client.js'
 import { classifyFailure, withRetries, type FailureClass } from '../../../src/kubernetes/api/retry-policy.js'
-import { createKubeConfig } from '../../../src/kubernetes/client-factory.js'
-import { KubernetesWorkloadApi } from '../../../src/kubernetes/workloads.js'
+import { createKubeConfig } from '../../../src/kubernetes/api/client-factory.js'
+import { KubernetesWorkloadApi } from '../../../src/kubernetes/api/kubernetes-api.js'
 import type { Clock } from '../../../src/runtime/clock.js'
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { runInNewContext } from 'node:vm'
-import { KubernetesApiError, type ApiCallContext } from '../../../src/kubernetes/api-error.js'
+import { KubernetesApiError, type ApiCallContext } from '../../../src/kubernetes/api/api-error.js'
 import {
   attemptsOf,
   classifyFailure,
