@@ -60,7 +60,7 @@ export function editKustomization(
     checkReadsBack(path, original, text, data)
     return { content: text, changed: true, previous: undefined, changes }
   }
-  const previous = describeEntry(first.entry.node, imageName)
+  const previous = describeEntry(first.entry, imageName)
   const entryAt = first.entry.at
 
   // newName: set it, or add it after `name` when the repository is not the name itself.
@@ -265,9 +265,10 @@ function notFound(path: string, imageName: string, images: YAMLSeq | undefined):
   )
 }
 
-function describeEntry(entry: YAMLMap, imageName: string): string {
-  const name = scalarString(findPair(entry, 'newName')?.value) ?? imageName
-  const tag = scalarString(findPair(entry, 'newTag')?.value)
-  const digest = scalarString(findPair(entry, 'digest')?.value)
+function describeEntry(entry: NonNullable<Located['entry']>, imageName: string): string {
+  const read = (key: string) => scalarString(entry.resolve(findPair(entry.node, key)?.value))
+  const name = read('newName') ?? imageName
+  const tag = read('newTag')
+  const digest = read('digest')
   return `${name}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`
 }

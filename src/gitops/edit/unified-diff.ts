@@ -75,16 +75,40 @@ function hunkRanges(ops: readonly Op[], context: number): Array<[number, number]
   return ranges
 }
 
-/** A shortest edit script (Myers, O((N+M)·D)): fast for the few changed lines of an edit. */
+/**
+ * A shortest edit script: the common head and tail as they are, Myers' O((N+M)·D) search on
+ * the rest, keeping only the k-range [-d, d] of each round (O(D²) memory) for the walk back.
+ */
 function diffLines(a: readonly Line[], b: readonly Line[]): Op[] {
+  let head = 0
+  while (head < a.length && head < b.length && a[head]!.raw === b[head]!.raw) head++
+  let tail = 0
+  while (
+    tail < a.length - head &&
+    tail < b.length - head &&
+    a[a.length - 1 - tail]!.raw === b[b.length - 1 - tail]!.raw
+  )
+    tail++
+  const same = (from: number, to: number, shift: number): Op[] =>
+    a.slice(from, to).map((line, i) => ({ kind: ' ', line, oldAt: from + i, newAt: from + i + shift }))
+  const middle = myers(a.slice(head, a.length - tail), b.slice(head, b.length - tail)).map((op) => ({
+    ...op,
+    oldAt: op.oldAt + head,
+    newAt: op.newAt + head
+  }))
+  return [...same(0, head, 0), ...middle, ...same(a.length - tail, a.length, b.length - a.length)]
+}
+
+function myers(a: readonly Line[], b: readonly Line[]): Op[] {
   const n = a.length
   const m = b.length
   const max = n + m
   const offset = max + 1
   const v = new Array<number>(2 * max + 3).fill(0)
+  /** trace[d][k + d]: the furthest x on diagonal k after round d - 1. */
   const trace: number[][] = []
   search: for (let d = 0; d <= max; d++) {
-    trace.push(v.slice())
+    trace.push(v.slice(offset - d, offset + d + 1))
     for (let k = -d; k <= d; k += 2) {
       let x =
         k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!)
@@ -104,11 +128,11 @@ function diffLines(a: readonly Line[], b: readonly Line[]): Op[] {
   let x = n
   let y = m
   for (let d = trace.length - 1; d >= 0; d--) {
-    const vd = trace[d]!
+    const at = (k: number) => trace[d]![k + d]!
     const k = x - y
-    const down = k === -d || (k !== d && vd[offset + k - 1]! < vd[offset + k + 1]!)
+    const down = k === -d || (k !== d && at(k - 1) < at(k + 1))
     const previousK = down ? k + 1 : k - 1
-    const previousX = d === 0 ? 0 : vd[offset + previousK]!
+    const previousX = d === 0 ? 0 : at(previousK)
     const previousY = d === 0 ? 0 : previousX - previousK
     while (x > previousX && y > previousY) {
       x--
