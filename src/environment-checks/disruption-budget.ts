@@ -21,8 +21,9 @@ import { rolloutLimits, scaledIntOrPercent } from './rollout-limits.js'
  *   ("This pod has more than one PodDisruptionBudget, which the eviction subresource does
  *   not support"): `several-budgets`.
  * - The rollout is not held back by a PDB (controllers delete pods, they do not evict them).
- *   When the strategy may take availability below desiredHealthy, drains are blocked for the
- *   length of each rollout: `rollout-below-budget` (a warning).
+ *   When the strategy may take availability below desiredHealthy (of a budget that allows
+ *   disruptions at all), drains are blocked while a rollout runs: `rollout-below-budget`, a
+ *   warning.
  *
  * The PDB may select pods of other workloads too; their count is not known here, so the
  * computation uses the workload's replicas alone.
