@@ -114,17 +114,18 @@ export function quotaCapacity(input: QuotaCapacityInput): QuotaCapacity {
       if (needed === 0n) continue
       const hard = parseQuantity(hardText)
       const usedText = quota.status?.used?.[resource]
-      if (hard === undefined) {
+      const used = usedText === undefined ? undefined : parseQuantity(usedText)
+      if (hard === undefined || (usedText !== undefined && used === undefined)) {
         findings.push({
           workload,
           quota: quotaName,
           resource,
           problem: 'invalid-quantity',
-          message: `${workload}: quota ${quotaName} hard ${resource} is not a valid quantity`
+          message: `${workload}: quota ${quotaName} ${hard === undefined ? 'spec.hard' : 'status.used'} ${resource} is not a valid quantity`
         })
         continue
       }
-      if (usedText === undefined) {
+      if (used === undefined) {
         findings.push({
           workload,
           quota: quotaName,
@@ -134,8 +135,6 @@ export function quotaCapacity(input: QuotaCapacityInput): QuotaCapacity {
         })
         continue
       }
-      const used = parseQuantity(usedText)
-      if (used === undefined) continue
       if (used + needed > hard) {
         const binary = isByteResource(resource)
         const show = (value: NanoQuantity) => formatQuantity(value, { binary })
