@@ -1,7 +1,8 @@
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node'
-import { matchesLabelSelector } from '../kubernetes/label-selector.js'
-import { describeWorkload, type Workload, type WorkloadKind } from '../kubernetes/workload-kinds.js'
-import { rolloutLimits, scaledIntOrPercent } from './rollout-limits.js'
+import { matchesLabelSelector } from '../kubernetes/api/label-selector.js'
+import { describeWorkload, type Workload, type WorkloadKind } from '../kubernetes/api/workload-types.js'
+import { scaledIntOrPercent } from '../kubernetes/kinds/rollout-limits.js'
+import { rolloutLimits } from '../kubernetes/kinds/workload-kinds.js'
 
 /**
  * Whether a production workload is protected by a PodDisruptionBudget (policy/v1) that a

@@ -1,5 +1,5 @@
 import type { V1Ingress } from '@kubernetes/client-node'
-import type { Workload, WorkloadKind } from '../kubernetes/workload-kinds.js'
+import type { Workload, WorkloadKind } from '../kubernetes/api/workload-types.js'
 import type { Problem } from '../runtime/errors.js'
 import { compareCodeUnits } from '../runtime/code-unit-order.js'
 import {

@@ -1,7 +1,7 @@
 import type { V1Container, V1Namespace, V1PodTemplateSpec } from '@kubernetes/client-node'
-import { describeWorkload, type Workload, type WorkloadKind } from '../kubernetes/workload-kinds.js'
+import { describeWorkload, type Workload, type WorkloadKind } from '../kubernetes/api/workload-types.js'
 import type { ConfigKeyIndex } from './config-references.js'
-import { workloadReplicas } from './rollout-limits.js'
+import { workloadReplicas } from '../kubernetes/kinds/workload-kinds.js'
 
 /**
  * The parts of a workload that environment parity compares, pulled out of the object once:

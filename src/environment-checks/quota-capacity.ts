@@ -1,8 +1,8 @@
 import type { V1LimitRange, V1PodTemplateSpec, V1ResourceQuota } from '@kubernetes/client-node'
-import { describeWorkload, type Workload, type WorkloadKind } from '../kubernetes/workload-kinds.js'
+import { describeWorkload, type Workload, type WorkloadKind } from '../kubernetes/api/workload-types.js'
 import { isBestEffort, podResources, type PodResources } from './pod-resources.js'
 import { formatQuantity, isByteResource, parseQuantity, type NanoQuantity } from './quantity.js'
-import { rolloutLimits, type RolloutLimits } from './rollout-limits.js'
+import { rolloutLimits, type RolloutLimits } from '../kubernetes/kinds/workload-kinds.js'
 
 /**
  * Whether the namespace's ResourceQuotas leave room for a rollout.

@@ -1,5 +1,5 @@
 import type { V1Ingress, V1LabelSelector, V1Namespace, V1ObjectMeta } from '@kubernetes/client-node'
-import { matchesLabelSelector } from '../kubernetes/label-selector.js'
+import { matchesLabelSelector } from '../kubernetes/api/label-selector.js'
 
 /**
  * Which served hostnames have no TLS, for networking.k8s.io/v1 Ingresses and

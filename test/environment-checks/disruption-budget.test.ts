@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { V1PodDisruptionBudget, V1PodDisruptionBudgetSpec } from '@kubernetes/client-node'
 import { assessDisruptionBudget } from '../../src/environment-checks/disruption-budget.js'
-import type { Workload, WorkloadKind } from '../../src/kubernetes/workload-kinds.js'
+import type { Workload, WorkloadKind } from '../../src/kubernetes/api/workload-types.js'
 import { APP_LABELS, daemonSet, deployment, statefulSet } from './support/workloads.js'
 
 function pdb(

@@ -2,6 +2,7 @@ import type { V1DaemonSet, V1PodSpec } from '@kubernetes/client-node'
 import { baseRecord, generationObserved, restoreImages, waiting } from './pod-template.js'
 import { controllerUid } from './replica-sets.js'
 import type { RolloutStatus, WorkloadAdapter } from './workload-adapter.js'
+import { resolveIntOrPercent, type RolloutLimits } from './rollout-limits.js'
 
 /**
  * DaemonSets: rollout status as kubectl. The status names no update revision, and reading
@@ -15,6 +16,8 @@ export const daemonSetAdapter: WorkloadAdapter<V1DaemonSet> = {
   kind: 'DaemonSet',
   aliases: ['daemonset', 'daemonsets', 'ds'],
   ownsReplicaSets: false,
+  replicas: (ds) => ds.status?.desiredNumberScheduled ?? 0,
+  rolloutLimits: daemonSetLimits,
   rolloutStatus: daemonSetRolloutStatus,
 
   newPodMatcher(ds) {
@@ -75,4 +78,24 @@ function imagesByContainer(spec: V1PodSpec | undefined): Map<string, string> {
 function runsImages(pod: Map<string, string>, template: Map<string, string>): boolean {
   for (const [name, image] of template) if (pod.get(name) !== image) return false
   return true
+}
+
+/** How far the controller lets a rollout go beyond and below the replica count (see rollout-limits.ts). */
+function daemonSetLimits(daemonSet: V1DaemonSet, override: number | undefined): RolloutLimits {
+  const replicas = override ?? daemonSet.status?.desiredNumberScheduled ?? 0
+  const strategy = daemonSet.spec?.updateStrategy?.type ?? 'RollingUpdate'
+  const problems: string[] = []
+  if (strategy === 'OnDelete') return { strategy, replicas, maxSurge: 0, maxUnavailable: 0, problems }
+  const rolling = daemonSet.spec?.updateStrategy?.rollingUpdate
+  const surge = resolveIntOrPercent(rolling?.maxSurge, 0, replicas, true, 'maxSurge', problems)
+  let unavailable = resolveIntOrPercent(
+    rolling?.maxUnavailable,
+    1,
+    replicas,
+    true,
+    'maxUnavailable',
+    problems
+  )
+  if (surge === 0 && unavailable === 0) unavailable = 1
+  return { strategy, replicas, maxSurge: surge, maxUnavailable: Math.min(unavailable, replicas), problems }
 }

@@ -18,6 +18,7 @@ import {
   type RolloutStatus,
   type WorkloadAdapter
 } from './workload-adapter.js'
+import { resolveIntOrPercent, type RolloutLimits } from './rollout-limits.js'
 
 const TIMED_OUT_REASON = 'ProgressDeadlineExceeded'
 
@@ -40,6 +41,8 @@ export const deploymentAdapter: WorkloadAdapter<V1Deployment> = {
   kind: 'Deployment',
   aliases: ['deployment', 'deployments', 'deploy'],
   ownsReplicaSets: true,
+  replicas: (deployment) => deployment.spec?.replicas ?? 1,
+  rolloutLimits: deploymentLimits,
   rolloutStatus: deploymentRolloutStatus,
 
   /**
@@ -277,4 +280,24 @@ function canonical(value: unknown): unknown {
     out[key] = v
   }
   return out
+}
+
+/** How far the controller lets a rollout go beyond and below the replica count (see rollout-limits.ts). */
+function deploymentLimits(deployment: V1Deployment, override: number | undefined): RolloutLimits {
+  const replicas = override ?? deployment.spec?.replicas ?? 1
+  const strategy = deployment.spec?.strategy?.type ?? 'RollingUpdate'
+  const problems: string[] = []
+  if (strategy === 'Recreate') return { strategy, replicas, maxSurge: 0, maxUnavailable: replicas, problems }
+  const rolling = deployment.spec?.strategy?.rollingUpdate
+  const surge = resolveIntOrPercent(rolling?.maxSurge, '25%', replicas, true, 'maxSurge', problems)
+  let unavailable = resolveIntOrPercent(
+    rolling?.maxUnavailable,
+    '25%',
+    replicas,
+    false,
+    'maxUnavailable',
+    problems
+  )
+  if (surge === 0 && unavailable === 0) unavailable = 1
+  return { strategy, replicas, maxSurge: surge, maxUnavailable: Math.min(unavailable, replicas), problems }
 }

@@ -3,6 +3,7 @@ import { baseRecord, generationObserved, restoreImages, waiting } from './pod-te
 import { controllerUid } from './replica-sets.js'
 import { CONTROLLER_REVISION_HASH_LABEL, releaseStuckPodsAfterRollback } from './statefulset-repair.js'
 import type { RolloutStatus, WorkloadAdapter } from './workload-adapter.js'
+import { resolveIntOrPercent, type RolloutLimits } from './rollout-limits.js'
 
 /**
  * StatefulSets: rollout status as kubectl; new pods carry the update revision's
@@ -14,6 +15,8 @@ export const statefulSetAdapter: WorkloadAdapter<V1StatefulSet> = {
   kind: 'StatefulSet',
   aliases: ['statefulset', 'statefulsets', 'sts'],
   ownsReplicaSets: false,
+  replicas: (sts) => sts.spec?.replicas ?? 1,
+  rolloutLimits: statefulSetLimits,
   rolloutStatus: statefulSetRolloutStatus,
 
   /** Pods controlled by it whose controller-revision-hash is status.updateRevision, once the current generation is observed. */
@@ -98,4 +101,15 @@ export function statefulSetRolloutStatus(sts: V1StatefulSet): RolloutStatus {
     done: true,
     message: `statefulset rolling update complete ${status.currentReplicas ?? 0} pods at revision ${status.currentRevision ?? ''}...`
   }
+}
+
+/** How far the controller lets a rollout go beyond and below the replica count (see rollout-limits.ts). */
+function statefulSetLimits(statefulSet: V1StatefulSet, override: number | undefined): RolloutLimits {
+  const replicas = override ?? statefulSet.spec?.replicas ?? 1
+  const strategy = statefulSet.spec?.updateStrategy?.type ?? 'RollingUpdate'
+  const problems: string[] = []
+  if (strategy === 'OnDelete') return { strategy, replicas, maxSurge: 0, maxUnavailable: 0, problems }
+  const given = statefulSet.spec?.updateStrategy?.rollingUpdate?.maxUnavailable
+  const unavailable = Math.max(1, resolveIntOrPercent(given, 1, replicas, true, 'maxUnavailable', problems))
+  return { strategy, replicas, maxSurge: 0, maxUnavailable: Math.min(unavailable, replicas), problems }
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../../runtime/clock.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { WorkloadApi } from '../api/kubernetes-api.js'
 import type { Workload, WorkloadKind, WorkloadRef } from '../api/workload-types.js'
+import type { RolloutLimits } from './rollout-limits.js'
 
 /**
  * Everything that differs between workload kinds, behind one interface. One adapter file per
@@ -19,6 +20,10 @@ export interface WorkloadAdapter<W extends Workload = Workload> {
    * tell new pods from old, and recording and rollback read them.
    */
   readonly ownsReplicaSets: boolean
+  /** The replicas it runs at full health (DaemonSet: the nodes it should run on). */
+  replicas(workload: W): number
+  /** How far its controller lets a rollout go beyond and below the replicas (rollout-limits.ts). */
+  rolloutLimits(workload: W, replicas?: number): RolloutLimits
   /** kubectl's `rollout status` verdict (polymorphichelpers/rollout_status.go). */
   rolloutStatus(workload: W, revision?: number): RolloutStatus
   /** Which pods belong to the rollout in progress; undefined = cannot tell yet (judge none). */

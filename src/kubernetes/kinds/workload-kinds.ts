@@ -3,7 +3,10 @@ import type { Workload, WorkloadKind, WorkloadOf, WorkloadRef } from '../api/wor
 import { daemonSetAdapter } from './daemonset.js'
 import { deploymentAdapter } from './deployment.js'
 import { statefulSetAdapter } from './statefulset.js'
+import type { RolloutLimits } from './rollout-limits.js'
 import type { NewPodMatcher, RolloutStatus, WorkloadAdapter } from './workload-adapter.js'
+
+export type { RolloutLimits }
 
 export {
   describeWorkload,
@@ -30,6 +33,16 @@ export function adapterFor(kind: WorkloadKind): WorkloadAdapter {
 /** kubectl's rollout-status verdict for a workload of any kind. */
 export function rolloutStatus(kind: WorkloadKind, workload: Workload, revision?: number): RolloutStatus {
   return adapterFor(kind).rolloutStatus(workload, revision)
+}
+
+/** How far the controller lets a rollout of the workload go beyond and below its replicas. */
+export function rolloutLimits(kind: WorkloadKind, workload: Workload, replicas?: number): RolloutLimits {
+  return adapterFor(kind).rolloutLimits(workload, replicas)
+}
+
+/** The replicas a workload runs at full health (a DaemonSet: the nodes it should run on). */
+export function workloadReplicas(kind: WorkloadKind, workload: Workload): number {
+  return adapterFor(kind).replicas(workload)
 }
 
 /** Which pods belong to the rollout in progress; undefined means "cannot tell yet": judge no pod. */

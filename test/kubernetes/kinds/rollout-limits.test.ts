@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { rolloutLimits, scaledIntOrPercent } from '../../src/environment-checks/rollout-limits.js'
-import type { Workload, WorkloadKind } from '../../src/kubernetes/workload-kinds.js'
-import { daemonSet, deployment, statefulSet } from './support/workloads.js'
+import { scaledIntOrPercent } from '../../../src/kubernetes/kinds/rollout-limits.js'
+import { rolloutLimits } from '../../../src/kubernetes/kinds/workload-kinds.js'
+import type { Workload, WorkloadKind } from '../../../src/kubernetes/api/workload-types.js'
+import { daemonSet, deployment, statefulSet } from '../../environment-checks/support/workloads.js'
 
 describe('rolloutLimits', () => {
   it.each<[string, WorkloadKind, Workload, { maxSurge: number; maxUnavailable: number; replicas: number }]>([
