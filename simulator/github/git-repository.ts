@@ -256,6 +256,24 @@ export class GitRepository {
     return { conflicts }
   }
 
+  /**
+   * A path-level three-way merge from an explicit base (`read-tree -m` into a throwaway index, then
+   * `write-tree`): each path takes the side that changed it; undefined when both changed one path
+   * differently. What replaying a commit onto another needs (git 2.39's merge-tree cannot take a
+   * merge base).
+   */
+  threeWayTree(base: string, ours: string, theirs: string): string | undefined {
+    const index = join(this.dir, `emulator-index-${++this.indexCounter}`)
+    try {
+      const env = { GIT_INDEX_FILE: index }
+      this.run(['read-tree', '-m', '-i', '--aggressive', base, ours, theirs], undefined, [0], env)
+      const written = this.run(['write-tree'], undefined, [0, 128], env)
+      return written.status === 0 ? written.stdout.toString().trim() : undefined
+    } finally {
+      rmSync(index, { force: true })
+    }
+  }
+
   /** Paths that differ between two commits or trees (`git diff-tree -r`), with git's status letter and line counts. */
   diff(
     from: string,

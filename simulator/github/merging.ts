@@ -196,16 +196,18 @@ function writeMerge(
     }).sha
   }
   // Rebase: each commit of the pull request replayed on the base, its author kept and GitHub as
-  // committer. Each step's tree is git's merge of the replayed tip with the original commit.
+  // committer; merge commits in the pull request are dropped, as a rebase drops them. A replay is a
+  // path-level three-way merge from the commit's parent, so two edits to one file refuse the rebase.
   let tip = base
   for (const sha of commits) {
     const original = readCommit(world, sha)
-    if (original === undefined || original.parents.length > 1) continue
-    const step = world.git.mergeTrees(tip, sha)
-    if (!('tree' in step)) throw notAllowed("This branch can't be rebased")
+    const parent = original?.parents[0]?.sha
+    if (original === undefined || parent === undefined || original.parents.length > 1) continue
+    const replayed = tip === parent ? original.tree.sha : world.git.threeWayTree(parent, tip, sha)
+    if (replayed === undefined) throw notAllowed("This branch can't be rebased")
     tip = writeCommit(world, {
       message: original.message,
-      tree: step.tree,
+      tree: replayed,
       parents: [tip],
       author: original.author,
       committer: GITHUB_COMMITTER
