@@ -39,6 +39,14 @@ export interface StoredObject {
 const ZERO_SHA = '0'.repeat(40)
 const MAX_OUTPUT = 256 * 1024 * 1024
 
+/** Repositories not yet removed: a process that exits without closing its emulators leaves no folders. */
+const open = new Set<GitRepository>()
+let exitHookInstalled = false
+
+function removeAllOpen(): void {
+  for (const repository of open) repository.remove()
+}
+
 export class GitFailure extends Error {
   constructor(
     readonly args: string[],
@@ -67,11 +75,15 @@ export class GitRepository {
     execFileSync('git', ['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, dir], {
       env: repository.env
     })
+    if (!exitHookInstalled) process.once('exit', removeAllOpen)
+    exitHookInstalled = true
+    open.add(repository)
     return repository
   }
 
   /** Removes the repository and the temporary folder holding it. */
   remove(): void {
+    open.delete(this)
     rmSync(join(this.dir, '..'), { recursive: true, force: true })
   }
 

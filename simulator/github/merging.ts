@@ -1,6 +1,6 @@
 import { latestCheckRuns } from './endpoints/check-runs.js'
 import { latestStatuses } from './endpoints/commit-statuses.js'
-import { botEmail, branchSha, GITHUB_COMMITTER, moveRef, readCommit, writeCommit } from './git-store.js'
+import { branchSha, GITHUB_COMMITTER, moveRef, readCommit, writeCommit } from './git-store.js'
 import { conflict, GitHubHttpError } from './http-error.js'
 import type { AutoMerge, PullRequest, SimpleUser } from './state.js'
 import type { GitHubWorld } from './world.js'
@@ -43,7 +43,7 @@ function judge(value: string): CheckResult['state'] {
 }
 
 /** The base branch's required checks on the pull request's head. */
-export function requiredCheckResults(world: GitHubWorld, pull: PullRequest): CheckResult[] {
+function requiredCheckResults(world: GitHubWorld, pull: PullRequest): CheckResult[] {
   const results = checkResults(world, pull.head.sha)
   return (world.state.requiredChecks[pull.base.ref] ?? []).map((context) => ({
     context,
@@ -133,10 +133,7 @@ export function mergePullRequest(
   if (!('tree' in merged)) throw notAllowed('Pull Request is not mergeable')
 
   const by = request.by ?? world.actor
-  const author = {
-    name: by.login,
-    email: by.id === world.actor.id ? botEmail(world) : `${by.id}+${by.login}@users.noreply.github.com`
-  }
+  const author = { name: by.login, email: `${by.id}+${by.login}@users.noreply.github.com` }
   const sha = writeMerge(world, pull, method, { base, tree: merged.tree, author, request })
   if (!moveRef(world, `refs/heads/${pull.base.ref}`, sha, base))
     throw conflict('Base branch was modified. Review and try the merge again.')

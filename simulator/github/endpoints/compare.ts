@@ -33,7 +33,7 @@ function parseSide(world: GitHubWorld, side: string): string {
 }
 
 /** A commit in the `commit` shape the compare and commits APIs use (the git commit plus GitHub users). */
-export function renderRepositoryCommit(world: GitHubWorld, commit: GitCommit): Commit {
+function renderRepositoryCommit(world: GitHubWorld, commit: GitCommit): Commit {
   return {
     sha: commit.sha,
     node_id: commit.node_id,
