@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createCheckRun, type CheckRunCreate } from './endpoints/check-runs.js'
+import { createCheckRun, updateCheckRun, type CheckRunCreate } from './endpoints/check-runs.js'
 import { addCodeScanningAlert, type CodeScanningAlertSeed } from './endpoints/code-scanning.js'
 import { createCommitStatus } from './endpoints/commit-statuses.js'
 import { branchContents, putFile } from './endpoints/contents.js'
@@ -11,7 +11,16 @@ import {
   type DeploymentStatusCreate
 } from './endpoints/deployments.js'
 import { setEnvironment, type EnvironmentSeed } from './endpoints/environments.js'
-import { commitToBranch, setRef, writeBlob } from './git-store.js'
+import { addIssueComment } from './endpoints/issue-comments.js'
+import {
+  addPendingDeployment,
+  reviewDeployments,
+  type DeploymentReviewSeed,
+  type PendingDeploymentSeed
+} from './endpoints/workflow-runs.js'
+import { GitRepository } from './git-repository.js'
+import { allObjects, branchSha, commitToBranch, resolveCommitish, setRef, writeBlob } from './git-store.js'
+import { checkResults, settleAutoMerges } from './merging.js'
 import { sharedOpenApiValidator, type OpenApiValidator } from './openapi-validator.js'
 import type { PermissionRule } from './permission-rules.js'
 import { handleRequest, type RecordedRequest } from './request-handler.js'
@@ -22,7 +31,11 @@ import type {
   CommitStatus,
   Deployment,
   Environment,
-  GitHubState
+  EnvironmentApproval,
+  GitHubState,
+  IssueComment,
+  PendingDeployment,
+  RepositorySettings
 } from './state.js'
 import { GitHubWorld } from './world.js'
 
@@ -33,6 +46,8 @@ export interface GitHubEmulatorOptions {
   repo?: string
   /** Check requests and responses against GitHub's OpenAPI description. Default true. */
   validate?: boolean
+  /** Merge settings; GitHub's defaults otherwise (every merge method allowed, auto-merge off). */
+  settings?: Partial<RepositorySettings>
 }
 
 export interface CheckRunSeed {
@@ -81,6 +96,11 @@ export interface GitHubEmulator {
   readonly requests: RecordedRequest[]
   /** Every OpenAPI mismatch seen, request or response, with the operation and the ajv path and message. */
   readonly violations: string[]
+  /**
+   * The bare git repository behind the git data, contents and merge endpoints, for `git --git-dir`
+   * (`git --git-dir "$DIR" log --format=%s main`). Removed by `close()`.
+   */
+  readonly gitDir: string
   addCheckRun(seed: CheckRunSeed): CheckRun
   addCommitStatus(sha: string, seed: CommitStatusSeed): CommitStatus
   addCodeScanningAlert(seed: CodeScanningAlertSeed): CodeScanningAlert
@@ -90,6 +110,26 @@ export interface GitHubEmulator {
   putFile(path: string, content: string | Buffer, options?: { branch?: string; message?: string }): string
   /** Creates a branch at another branch's head (default `main`); returns its sha. */
   createBranch(name: string, from?: string): string
+  /** Changes merge settings (`allow_auto_merge`, the allowed methods, `delete_branch_on_merge`). */
+  setRepositorySettings(settings: Partial<RepositorySettings>): RepositorySettings
+  /** The branch protection's required status checks (check run names or status contexts); [] removes them. */
+  setRequiredChecks(branch: string, contexts: string[]): void
+  /**
+   * Completes checks on a commit (branch, tag or sha), as CI finishing would: each named check (default:
+   * every unfinished check run there plus every required check of any branch) gets its newest run
+   * completed with `conclusion` (default success), or a new completed run when it has none. Pull
+   * requests with auto-merge on then merge if that met their requirements.
+   */
+  completeChecks(
+    ref: string,
+    options?: { conclusion?: NonNullable<CheckRun['conclusion']>; names?: string[] }
+  ): CheckRun[]
+  /** A comment on a pull request, as `POST /issues/{n}/comments` makes it. */
+  addIssueComment(pullNumber: number, body: string): IssueComment
+  /** An environment a workflow run waits for (defaults from the environment's protection rules). */
+  addPendingDeployment(runId: number, seed: PendingDeploymentSeed): PendingDeployment
+  /** A reviewer's decision on a run's environments; approving or rejecting takes them off its pending list. */
+  reviewDeployments(runId: number, seed: DeploymentReviewSeed): EnvironmentApproval
   /** Answers matching requests like GitHub does for a token without the permission. Returns a function that lifts the rule. */
   denyPermission(rule: PermissionRule): () => void
   /** Returns the violations recorded so far and forgets them (for tests that provoke one). */
@@ -99,7 +139,13 @@ export interface GitHubEmulator {
   close(): Promise<void>
 }
 
-const INITIAL_COMMIT_DATE = '2024-01-15T10:00:00Z'
+const DEFAULT_SETTINGS: RepositorySettings = {
+  allow_auto_merge: false,
+  allow_merge_commit: true,
+  allow_squash_merge: true,
+  allow_rebase_merge: true,
+  delete_branch_on_merge: false
+}
 
 export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
   const validator = sharedOpenApiValidator()
@@ -120,6 +166,7 @@ class RunningGitHubEmulator implements GitHubEmulator {
   readonly requests: RecordedRequest[] = []
   readonly violations: string[] = []
   private readonly world: GitHubWorld
+  private readonly git: GitRepository
   private readonly denials: PermissionRule[] = []
 
   constructor(
@@ -131,8 +178,9 @@ class RunningGitHubEmulator implements GitHubEmulator {
     this.token = options.token ?? `ghs_${randomBytes(18).toString('base64url')}`
     this.owner = options.owner ?? 'octo-org'
     this.repo = options.repo ?? 'octo-service'
-    this.state = createState(() => branchContents(this.world))
-    this.world = new GitHubWorld(this.state, this.owner, this.repo, url)
+    this.git = GitRepository.create('main')
+    this.state = createState(() => this.world, { ...DEFAULT_SETTINGS, ...options.settings })
+    this.world = new GitHubWorld(this.state, this.git, this.owner, this.repo, url)
     const readme = writeBlob(this.world, Buffer.from(`# ${this.repo}\n`))
     commitToBranch(
       this.world,
@@ -143,7 +191,7 @@ class RunningGitHubEmulator implements GitHubEmulator {
         author: {
           name: this.owner,
           email: `${this.owner}@users.noreply.github.com`,
-          date: INITIAL_COMMIT_DATE
+          date: this.world.nextCommitDate()
         }
       }
     )
@@ -167,6 +215,10 @@ class RunningGitHubEmulator implements GitHubEmulator {
     })
   }
 
+  get gitDir(): string {
+    return this.git.dir
+  }
+
   addCheckRun(seed: CheckRunSeed): CheckRun {
     const { status, ...rest } = seed
     const run = createCheckRun(this.world, {
@@ -175,11 +227,15 @@ class RunningGitHubEmulator implements GitHubEmulator {
     } as CheckRunCreate & { app_slug?: string })
     // Seeds may use the statuses only GitHub sets (waiting, requested, pending).
     if (status !== undefined && status !== run.status && seed.conclusion === undefined) run.status = status
-    return this.checked('check-run', run)
+    this.checked('check-run', run)
+    settleAutoMerges(this.world)
+    return run
   }
 
   addCommitStatus(sha: string, seed: CommitStatusSeed): CommitStatus {
-    return this.checked('status', createCommitStatus(this.world, sha, seed))
+    const status = this.checked('status', createCommitStatus(this.world, sha, seed))
+    settleAutoMerges(this.world)
+    return status
   }
 
   addCodeScanningAlert(seed: CodeScanningAlertSeed): CodeScanningAlert {
@@ -203,15 +259,72 @@ class RunningGitHubEmulator implements GitHubEmulator {
     content: string | Buffer,
     options: { branch?: string; message?: string } = {}
   ): string {
-    return putFile(this.world, path, Buffer.isBuffer(content) ? content : Buffer.from(content), options)
-      .commit.sha
+    const { sha } = putFile(
+      this.world,
+      path,
+      Buffer.isBuffer(content) ? content : Buffer.from(content),
+      options
+    ).commit
+    settleAutoMerges(this.world)
+    return sha
   }
 
   createBranch(name: string, from: string = this.world.defaultBranch): string {
-    const sha = this.state.refs[`refs/heads/${from}`]
+    const sha = branchSha(this.world, from)
     if (sha === undefined) throw new Error(`Cannot branch '${name}' from '${from}': no such branch.`)
     setRef(this.world, `refs/heads/${name}`, sha)
     return sha
+  }
+
+  setRepositorySettings(settings: Partial<RepositorySettings>): RepositorySettings {
+    Object.assign(this.state.settings, settings)
+    settleAutoMerges(this.world)
+    return this.state.settings
+  }
+
+  setRequiredChecks(branch: string, contexts: string[]): void {
+    if (contexts.length === 0) delete this.state.requiredChecks[branch]
+    else this.state.requiredChecks[branch] = [...contexts]
+    settleAutoMerges(this.world)
+  }
+
+  completeChecks(
+    ref: string,
+    options: { conclusion?: NonNullable<CheckRun['conclusion']>; names?: string[] } = {}
+  ): CheckRun[] {
+    const sha = resolveCommitish(this.world, ref)
+    if (sha === undefined) throw new Error(`Cannot complete checks on '${ref}': no such commit.`)
+    const conclusion = options.conclusion ?? 'success'
+    const unfinished = [...checkResults(this.world, sha)].filter(([, state]) => state === 'pending')
+    const names = options.names ?? [
+      ...new Set([...unfinished.map(([name]) => name), ...Object.values(this.state.requiredChecks).flat()])
+    ]
+    const runs = names.map((name) => {
+      const newest = this.state.checkRuns
+        .filter((run) => run.head_sha === sha && run.name === name)
+        .reduce<CheckRun | undefined>(
+          (latest, run) => (latest === undefined || run.id > latest.id ? run : latest),
+          undefined
+        )
+      if (newest === undefined || newest.status === 'completed')
+        return createCheckRun(this.world, { head_sha: sha, name, conclusion })
+      return updateCheckRun(this.world, newest, { conclusion })
+    })
+    for (const run of runs) this.checked('check-run', run)
+    settleAutoMerges(this.world)
+    return runs
+  }
+
+  addIssueComment(pullNumber: number, body: string): IssueComment {
+    return this.checked('issue-comment', addIssueComment(this.world, pullNumber, body))
+  }
+
+  addPendingDeployment(runId: number, seed: PendingDeploymentSeed): PendingDeployment {
+    return this.checked('pending-deployment', addPendingDeployment(this.world, runId, seed))
+  }
+
+  reviewDeployments(runId: number, seed: DeploymentReviewSeed): EnvironmentApproval {
+    return this.checked('environment-approvals', reviewDeployments(this.world, runId, seed))
   }
 
   denyPermission(rule: PermissionRule): () => void {
@@ -235,10 +348,14 @@ class RunningGitHubEmulator implements GitHubEmulator {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.close((error) => (error === undefined ? resolve() : reject(error)))
-      this.server.closeAllConnections()
-    })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server.close((error) => (error === undefined ? resolve() : reject(error)))
+        this.server.closeAllConnections()
+      })
+    } finally {
+      this.git.remove()
+    }
   }
 
   /** Seeds go straight into the state, so they are held to the description's shape here. */
@@ -253,7 +370,11 @@ class RunningGitHubEmulator implements GitHubEmulator {
   }
 }
 
-function createState(contents: () => GitHubState['contents']): GitHubState {
+/**
+ * The records the endpoints keep, and the git views (`refs`, `commits`, `trees`, `blobs`,
+ * `contents`), which read the repository on each access.
+ */
+function createState(world: () => GitHubWorld, settings: RepositorySettings): GitHubState {
   const state = {
     deployments: [],
     deploymentStatuses: {},
@@ -262,13 +383,21 @@ function createState(contents: () => GitHubState['contents']): GitHubState {
     codeScanningAlerts: [],
     environments: {},
     pullRequests: [],
-    refs: {},
-    commits: {},
-    trees: {},
-    blobs: {}
+    issueComments: {},
+    settings,
+    requiredChecks: {},
+    deploymentReviews: {},
+    pendingDeployments: {}
   }
-  return Object.defineProperty(state, 'contents', {
-    get: contents,
-    enumerable: true
-  }) as unknown as GitHubState
+  const views = {
+    refs: () => Object.fromEntries(world().git.refs()),
+    commits: () => allObjects(world(), 'commit'),
+    trees: () => allObjects(world(), 'tree'),
+    blobs: () => allObjects(world(), 'blob'),
+    contents: () => branchContents(world())
+  }
+  for (const [name, get] of Object.entries(views)) {
+    Object.defineProperty(state, name, { get, enumerable: true })
+  }
+  return state as unknown as GitHubState
 }

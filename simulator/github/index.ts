@@ -17,6 +17,8 @@ export {
 } from './emulator.js'
 export type { CodeScanningAlertSeed } from './endpoints/code-scanning.js'
 export type { EnvironmentSeed, ProtectionRuleSeed, ReviewerSeed } from './endpoints/environments.js'
+export type { DeploymentReviewSeed, PendingDeploymentSeed } from './endpoints/workflow-runs.js'
+export type { MergeMethod } from './merging.js'
 export type { PermissionRule } from './permission-rules.js'
 export type { RecordedRequest } from './request-handler.js'
 export type * from './state.js'

@@ -4,6 +4,8 @@
  * into openapi/api.github.com.subset.json; add an id here, rerun the script, then add a handler.
  */
 export const EMULATED_OPERATIONS = [
+  'actions/get-pending-deployments-for-run',
+  'actions/get-reviews-for-run',
   'checks/create',
   'checks/get',
   'checks/list-for-ref',
@@ -17,11 +19,15 @@ export const EMULATED_OPERATIONS = [
   'git/get-commit',
   'git/get-ref',
   'git/update-ref',
+  'issues/create-comment',
+  'issues/list-comments',
   'pulls/create',
   'pulls/get',
   'pulls/list',
+  'pulls/merge',
   'pulls/update',
   'rate-limit/get',
+  'repos/compare-commits-with-basehead',
   'repos/create-commit-status',
   'repos/create-deployment',
   'repos/create-deployment-status',

@@ -4,7 +4,8 @@ import type { GitHubWorld } from './world.js'
 /**
  * The emulated repository as `GET /repos/{owner}/{repo}` renders it. The same object serves where
  * the description asks for a `repository` or `minimal-repository` (a pull request's head and base,
- * a combined status), since it carries every field those require.
+ * a combined status), since it carries every field those require. The merge settings
+ * (`allow_auto_merge` and the rest) come from `state.settings`.
  */
 const CREATED_AT = '2024-01-15T10:00:00Z'
 
@@ -90,11 +91,7 @@ export function buildRepository(world: GitHubWorld): FullRepository {
     created_at: CREATED_AT,
     updated_at: now,
     permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
-    allow_rebase_merge: true,
-    allow_squash_merge: true,
-    allow_merge_commit: true,
-    allow_auto_merge: false,
-    delete_branch_on_merge: false,
+    ...world.state.settings,
     allow_forking: false,
     web_commit_signoff_required: false,
     license: null,

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EndpointResponse } from './endpoint.js'
 import { endpoints } from './endpoint-table.js'
+import { answerGraphQL } from './graphql-endpoint.js'
 import { GitHubHttpError } from './http-error.js'
+import { settleAutoMerges } from './merging.js'
 import type { ResolvedOperation } from './openapi-document.js'
 import type { OpenApiValidator } from './openapi-validator.js'
 import type { EmulatedOperationId } from './operations.js'
@@ -13,8 +15,9 @@ import type { GitHubWorld } from './world.js'
 /**
  * One request's way through the emulator, in GitHub's order: authentication, routing (404 for
  * what the emulator does not serve), the repository, permission denials, JSON parsing, then the
- * OpenAPI check (422 and a recorded violation on a mismatch), the endpoint, and finally the
- * OpenAPI check of the answer (a recorded violation: that is an emulator bug).
+ * OpenAPI check (422 and a recorded violation on a mismatch), the endpoint, auto-merges that the
+ * change made due, and finally the OpenAPI check of the answer (a recorded violation: that is an
+ * emulator bug). `POST /graphql` goes to graphql-endpoint.ts after authentication instead.
  */
 export interface RecordedRequest {
   method: string
@@ -66,6 +69,14 @@ export async function handleRequest(
   }
   context.requests.push(record)
 
+  if (method === 'POST' && url.pathname === '/graphql') {
+    record.operationId = 'graphql'
+    const answer = await graphQLAnswer(context, request, body, unparsable)
+    record.status = answer.status
+    send(context, response, answer)
+    return
+  }
+
   const match = context.router.match(method, url.pathname)
   const operation = match?.operation
   record.operationId = operation?.operationId ?? null
@@ -82,6 +93,7 @@ export async function handleRequest(
       where,
       rawPath: match?.pathParameters
     })
+    if (method !== 'GET' && answer.status < 400) settleAutoMerges(context.world)
   } catch (error) {
     if (error instanceof GitHubHttpError) {
       answer = errorAnswer(error, operation)
@@ -102,6 +114,51 @@ export async function handleRequest(
   send(context, response, answer)
 }
 
+const GRAPHQL_AUTH_DOCS =
+  'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql'
+
+async function graphQLAnswer(
+  context: RequestHandlerContext,
+  request: IncomingMessage,
+  body: unknown,
+  unparsable: boolean
+): Promise<EndpointResponse> {
+  const headers = { 'x-ratelimit-resource': 'graphql' }
+  const unauthenticated = authenticate(context, request)
+  if (unauthenticated !== undefined) {
+    const message =
+      unauthenticated.message === 'Bad credentials'
+        ? unauthenticated.message
+        : 'This endpoint requires you to be authenticated.'
+    return { status: 401, headers, body: { message, documentation_url: GRAPHQL_AUTH_DOCS } }
+  }
+  if (unparsable) return errorAnswer(new GitHubHttpError(400, 'Problems parsing JSON'), undefined)
+  const rule = context.denials.find((candidate) => ruleMatches(candidate, 'POST', '/graphql'))
+  try {
+    const answer = await answerGraphQL({
+      world: context.world,
+      body,
+      denied: rule === undefined ? undefined : (rule.message ?? 'Resource not accessible by integration')
+    })
+    if (context.validate)
+      context.violations.push(...answer.violations.map((problem) => `POST /graphql: ${problem}`))
+    return { status: answer.status, body: answer.body, headers }
+  } catch (error) {
+    context.violations.push(
+      `POST /graphql: emulator failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+    )
+    return errorAnswer(new GitHubHttpError(500, 'Server Error'), undefined)
+  }
+}
+
+/** The 401 GitHub answers, or undefined when the request carries the emulator's token. */
+function authenticate(context: RequestHandlerContext, request: IncomingMessage): GitHubHttpError | undefined {
+  const credentials = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1]
+  if (credentials === undefined) return new GitHubHttpError(401, 'Requires authentication')
+  if (credentials !== context.token) return new GitHubHttpError(401, 'Bad credentials')
+  return undefined
+}
+
 function dispatch(
   context: RequestHandlerContext,
   request: IncomingMessage,
@@ -115,9 +172,8 @@ function dispatch(
     rawPath: { [name: string]: string } | undefined
   }
 ): EndpointResponse {
-  const credentials = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1]
-  if (credentials === undefined) throw new GitHubHttpError(401, 'Requires authentication')
-  if (credentials !== context.token) throw new GitHubHttpError(401, 'Bad credentials')
+  const unauthenticated = authenticate(context, request)
+  if (unauthenticated !== undefined) throw unauthenticated
 
   const { operation } = call
   if (operation === undefined || call.rawPath === undefined) throw new GitHubHttpError(404, 'Not Found')

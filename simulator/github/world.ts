@@ -1,11 +1,15 @@
 import { ACTIONS_APP, ACTIONS_BOT, buildApp, buildTeam, buildUser, nodeId } from './accounts.js'
+import type { GitRepository } from './git-repository.js'
 import { buildRepository } from './repository.js'
-import type { FullRepository, GitHubState, Integration, SimpleUser, Team } from './state.js'
+import type { FullRepository, GitHubState, Integration, PullRequest, SimpleUser, Team } from './state.js'
 
 /**
- * Everything the endpoints share: the state, id counters, the clock, the URLs resources point at,
- * and the accounts that appear in them.
+ * Everything the endpoints share: the state, the git repository, id counters, the clocks, the
+ * URLs resources point at, and the accounts that appear in them.
  */
+const FIRST_COMMIT_DATE = Date.parse('2024-01-15T10:00:00Z')
+const COMMIT_DATE_STEP_MS = 60_000
+
 export class GitHubWorld {
   readonly htmlUrl: string
   readonly repositoryId = 100_000_001
@@ -17,9 +21,13 @@ export class GitHubWorld {
   private readonly users = new Map<string, SimpleUser>()
   private readonly teams = new Map<string, Team>()
   private readonly checkSuites = new Map<string, number>()
+  private commitCount = 0
+  /** What GraphQL's AutoMergeRequest has beyond REST's `auto_merge`, by pull request id. */
+  readonly autoMergeEnabledAt = new Map<number, { at: string; authorEmail: string | null }>()
 
   constructor(
     readonly state: GitHubState,
+    readonly git: GitRepository,
     readonly owner: string,
     readonly repo: string,
     /** Base URL of the emulator's API, e.g. http://127.0.0.1:4567 */
@@ -54,6 +62,19 @@ export class GitHubWorld {
   /** An ISO 8601 timestamp at second precision, as GitHub writes them. */
   now(): string {
     return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
+  }
+
+  /**
+   * The date of the next commit made without one: the first is 2024-01-15T10:00:00Z and each
+   * later one a minute on, so the same seeding and requests give the same shas on every run.
+   */
+  nextCommitDate(): string {
+    const date = new Date(FIRST_COMMIT_DATE + COMMIT_DATE_STEP_MS * this.commitCount++)
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  }
+
+  pullRequest(number: unknown): PullRequest | undefined {
+    return this.state.pullRequests.find((pull) => pull.number === number)
   }
 
   app(slug: string = ACTIONS_APP.slug): Integration {

@@ -1,9 +1,12 @@
 import type { EndpointTable } from '../endpoint.js'
 import {
+  branchSha,
   commitFiles,
   commitToBranch,
   readBlob,
+  readCommit,
   resolveCommitish,
+  wrapBase64,
   writeBlob,
   type Signature
 } from '../git-store.js'
@@ -14,23 +17,13 @@ import type { GitHubWorld } from '../world.js'
 /**
  * The contents API over the git objects: reading a file or directory at a ref, and committing one
  * file to a branch. Updating an existing file needs its current blob sha (422 without, 409 when it
- * no longer matches), which is how GitHub stops two writers from overwriting each other.
+ * no longer matches), which is how GitHub stops two writers from overwriting each other; the
+ * branch itself moves by compare-and-swap from the commit the file was checked against.
  */
 interface TreeEntryRef {
   type: 'blob' | 'tree' | 'commit'
   sha: string
-  mode: string
-}
-
-function lookup(world: GitHubWorld, rootTree: string, path: string): TreeEntryRef | undefined {
-  let current: TreeEntryRef = { type: 'tree', sha: rootTree, mode: '040000' }
-  for (const segment of path.split('/').filter((part) => part !== '')) {
-    if (current.type !== 'tree') return undefined
-    const entry = world.state.trees[current.sha]?.tree.find((candidate) => candidate.path === segment)
-    if (entry === undefined) return undefined
-    current = { type: entry.type as TreeEntryRef['type'], sha: entry.sha, mode: entry.mode }
-  }
-  return current
+  size?: number
 }
 
 function describeEntry(world: GitHubWorld, path: string, entry: TreeEntryRef, ref: string) {
@@ -40,7 +33,7 @@ function describeEntry(world: GitHubWorld, path: string, entry: TreeEntryRef, re
   const htmlUrl = `${world.htmlUrl}/${isFile ? 'blob' : 'tree'}/${ref}/${path}`
   return {
     type: isFile ? 'file' : entry.type === 'tree' ? 'dir' : 'submodule',
-    size: isFile ? (world.state.blobs[entry.sha]?.size ?? 0) : 0,
+    size: isFile ? (entry.size ?? 0) : 0,
     name: path.split('/').at(-1) ?? path,
     path,
     sha: entry.sha,
@@ -57,13 +50,13 @@ function describeEntry(world: GitHubWorld, path: string, entry: TreeEntryRef, re
 /** Every branch's files as UTF-8 text: the `state.contents` view. */
 export function branchContents(world: GitHubWorld): { [branch: string]: { [path: string]: string } } {
   const view: { [branch: string]: { [path: string]: string } } = {}
-  for (const [ref, sha] of Object.entries(world.state.refs)) {
+  for (const [ref, sha] of world.git.refs()) {
     if (!ref.startsWith('refs/heads/')) continue
-    const files: { [path: string]: string } = {}
-    for (const [path, entry] of commitFiles(world, sha)) {
-      if (entry.type === 'blob') files[path] = readBlob(world, entry.sha)?.toString('utf8') ?? ''
-    }
-    view[ref.slice('refs/heads/'.length)] = files
+    const blobs = [...commitFiles(world, sha)].filter(([, entry]) => entry.type === 'blob')
+    const contents = world.git.readObjects(blobs.map(([, entry]) => entry.sha))
+    view[ref.slice('refs/heads/'.length)] = Object.fromEntries(
+      blobs.map(([path, entry]) => [path, contents.get(entry.sha)?.content.toString('utf8') ?? ''])
+    )
   }
   return view
 }
@@ -83,7 +76,7 @@ export function putFile(
   } = {}
 ): { created: boolean; commit: GitCommit; blobSha: string; branch: string } {
   const branch = options.branch ?? world.defaultBranch
-  const head = world.state.refs[`refs/heads/${branch}`]
+  const head = branchSha(world, branch)
   if (head === undefined) throw notFound(`Branch ${branch} not found`)
   const files = commitFiles(world, head)
   const existing = files.get(path)
@@ -94,6 +87,7 @@ export function putFile(
   const blobSha = writeBlob(world, content)
   files.set(path, { mode: existing?.mode ?? '100644', type: 'blob', sha: blobSha })
   const commit = commitToBranch(world, branch, files, options.message ?? `Update ${path}`, {
+    parent: head,
     ...(options.author === undefined ? {} : { author: options.author }),
     ...(options.committer === undefined ? {} : { committer: options.committer })
   })
@@ -106,29 +100,29 @@ export const contentEndpoints = {
     const path = String(request.params.path).replace(/^\/+|\/+$/g, '')
     const ref = request.query.ref === undefined ? world.defaultBranch : String(request.query.ref)
     const sha = resolveCommitish(world, ref)
-    const commit = sha === undefined ? undefined : world.state.commits[sha]
+    const commit = sha === undefined ? undefined : readCommit(world, sha)
     if (commit === undefined) throw notFound(`No commit found for the ref ${ref}`)
-    const entry = lookup(world, commit.tree.sha, path)
+    const entry = world.git.lookupPath(commit.sha, path)
     if (entry === undefined) throw notFound()
     if (entry.type === 'tree') {
-      const children = world.state.trees[entry.sha]?.tree ?? []
       return {
         status: 200,
-        body: children.map((child) =>
-          describeEntry(
-            world,
-            `${path}/${child.path}`,
-            { type: child.type as TreeEntryRef['type'], sha: child.sha, mode: child.mode },
-            ref
+        body: world.git
+          .listTree(entry.sha)
+          .map((child) =>
+            describeEntry(world, path === '' ? child.path : `${path}/${child.path}`, child, ref)
           )
-        )
       }
     }
     if (entry.type !== 'blob') throw notFound()
-    const blob = world.state.blobs[entry.sha]
+    const content = readBlob(world, entry.sha) ?? Buffer.alloc(0)
     return {
       status: 200,
-      body: { ...describeEntry(world, path, entry, ref), encoding: 'base64', content: blob?.content ?? '' }
+      body: {
+        ...describeEntry(world, path, entry, ref),
+        encoding: 'base64',
+        content: wrapBase64(content.toString('base64'))
+      }
     }
   },
 
@@ -146,7 +140,11 @@ export const contentEndpoints = {
       ...(body.author === undefined ? {} : { author: body.author }),
       ...(body.committer === undefined ? {} : { committer: body.committer })
     })
-    const entry = { type: 'blob' as const, sha: result.blobSha, mode: '100644' }
+    const entry = {
+      type: 'blob' as const,
+      sha: result.blobSha,
+      size: Buffer.from(body.content, 'base64').length
+    }
     return {
       status: result.created ? 201 : 200,
       body: { content: describeEntry(world, path, entry, result.branch), commit: result.commit }

@@ -1,14 +1,5 @@
 import type { EndpointRequest, EndpointTable } from '../endpoint.js'
-import {
-  commitFiles,
-  isAncestor,
-  mergeBase,
-  mergeFiles,
-  resolveCommitish,
-  setRef,
-  writeCommit,
-  writeTree
-} from '../git-store.js'
+import { branchSha, isAncestor, moveRef, resolveCommitish, writeCommit } from '../git-store.js'
 import { conflict, notFound, unprocessable, validationFailed } from '../http-error.js'
 import { paginate } from '../pagination.js'
 import type { Deployment, DeploymentStatus, RequestBody } from '../state.js'
@@ -155,25 +146,20 @@ function findDeployment(world: GitHubWorld, id: unknown): Deployment {
 
 /** GitHub's auto-merge: bring the default branch into a branch that is behind it. */
 function autoMerge(world: GitHubWorld, ref: string): string | undefined {
-  const branchRef = `refs/heads/${ref.replace(/^refs\/heads\//, '')}`
-  const head = world.state.refs[branchRef]
-  const defaultHead = world.state.refs[`refs/heads/${world.defaultBranch}`]
-  const branch = branchRef.slice('refs/heads/'.length)
+  const branch = ref.replace(/^refs\/heads\//, '')
+  const head = branchSha(world, branch)
+  const defaultHead = branchSha(world, world.defaultBranch)
   if (head === undefined || defaultHead === undefined || branch === world.defaultBranch) return undefined
   if (isAncestor(world, defaultHead, head)) return undefined
-  const base = mergeBase(world, defaultHead, head)
-  const merged = mergeFiles(
-    base === undefined ? new Map() : commitFiles(world, base),
-    commitFiles(world, head),
-    commitFiles(world, defaultHead)
-  )
-  if (merged === undefined) throw conflict(`Conflict merging ${world.defaultBranch} into ${branch}.`)
+  const merged = world.git.mergeTrees(head, defaultHead)
+  if (!('tree' in merged)) throw conflict(`Conflict merging ${world.defaultBranch} into ${branch}.`)
   const commit = writeCommit(world, {
     message: `Merge branch '${world.defaultBranch}' into ${branch}`,
-    tree: writeTree(world, merged),
+    tree: merged.tree,
     parents: [head, defaultHead]
   })
-  setRef(world, branchRef, commit.sha)
+  if (!moveRef(world, `refs/heads/${branch}`, commit.sha, head))
+    throw conflict(`Conflict merging ${world.defaultBranch} into ${branch}.`)
   return `Auto-merged ${world.defaultBranch} into ${branch} on deployment.`
 }
 

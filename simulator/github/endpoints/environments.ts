@@ -62,7 +62,7 @@ export function setEnvironment(world: GitHubWorld, name: string, seed: Environme
   return environment
 }
 
-function reviewerOf(world: GitHubWorld, seed: ReviewerSeed) {
+export function reviewerOf(world: GitHubWorld, seed: ReviewerSeed) {
   if (seed.type === 'User') {
     return { type: 'User' as const, reviewer: world.user('login' in seed ? seed.login : seed.reviewer.login) }
   }

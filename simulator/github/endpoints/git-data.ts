@@ -1,8 +1,13 @@
 import type { EndpointTable } from '../endpoint.js'
 import {
   isAncestor,
+  isObject,
+  moveRef,
+  readBlob,
+  readCommit,
   readTree,
-  setRef,
+  renderBlob,
+  renderTree,
   writeBlob,
   writeCommit,
   writeTree,
@@ -13,9 +18,10 @@ import type { GitHubWorld } from '../world.js'
 import type { RequestBody } from '../state.js'
 
 /**
- * The Git database API: blobs, trees, commits and refs, with git's own rules: a ref name starts
- * with `refs/` and has two slashes, objects must exist before something points at them, and a ref
- * moves only forward unless `force` is set.
+ * The Git database API over the real repository: blobs, trees, commits and refs, with git's own
+ * rules: a ref name starts with `refs/` and has two slashes, objects must exist before something
+ * points at them, and a ref moves only forward unless `force` is set (checked with
+ * `merge-base --is-ancestor`, moved with a compare-and-swap `update-ref`).
  */
 type TreeCreate = RequestBody<'git/create-tree'>
 type CommitCreate = RequestBody<'git/create-commit'>
@@ -24,7 +30,7 @@ function gitRef(
   world: GitHubWorld,
   ref: string
 ): { ref: string; node_id: string; url: string; object: { type: string; sha: string; url: string } } {
-  const sha = world.state.refs[ref] as string
+  const sha = world.git.refs().get(ref) as string
   return {
     ref,
     node_id: world.nodeId('REF', ref),
@@ -36,7 +42,7 @@ function gitRef(
 function buildTree(world: GitHubWorld, input: TreeCreate): string {
   let files: FileMap = new Map()
   if (input.base_tree !== undefined) {
-    if (world.state.trees[input.base_tree] === undefined)
+    if (!isObject(world, input.base_tree, 'tree'))
       throw unprocessable('Invalid request.\n\nbase_tree is not a valid tree.')
     files = readTree(world, input.base_tree)
   }
@@ -59,13 +65,13 @@ function buildTree(world: GitHubWorld, input: TreeCreate): string {
     } else if (entry.sha === undefined) {
       throw unprocessable(`Invalid request.\n\nEither "sha" or "content" must be supplied for ${path}.`)
     } else if (entry.type === 'tree') {
-      if (world.state.trees[entry.sha] === undefined)
+      if (!isObject(world, entry.sha, 'tree'))
         throw unprocessable(`Invalid request.\n\ntree.sha ${entry.sha} is not a valid tree`)
       readTree(world, entry.sha, `${path}/`, files)
     } else if (entry.type === 'commit') {
       files.set(path, { mode: '160000', type: 'commit', sha: entry.sha })
     } else {
-      if (world.state.blobs[entry.sha] === undefined)
+      if (!isObject(world, entry.sha, 'blob'))
         throw unprocessable(`Invalid request.\n\ntree.sha ${entry.sha} is not a valid blob`)
       files.set(path, { mode: entry.mode ?? '100644', type: 'blob', sha: entry.sha })
     }
@@ -74,9 +80,9 @@ function buildTree(world: GitHubWorld, input: TreeCreate): string {
 }
 
 function createCommit(world: GitHubWorld, input: CommitCreate): ReturnType<typeof writeCommit> {
-  if (world.state.trees[input.tree] === undefined) throw unprocessable('Tree SHA does not exist')
+  if (!isObject(world, input.tree, 'tree')) throw unprocessable('Tree SHA does not exist')
   for (const parent of input.parents ?? []) {
-    if (world.state.commits[parent] === undefined)
+    if (!isObject(world, parent, 'commit'))
       throw unprocessable('Parent SHA does not exist or is not a commit object')
   }
   return writeCommit(world, {
@@ -107,15 +113,19 @@ export const gitDataEndpoints = {
   },
 
   'git/get-blob': (request) => {
-    const blob = request.world.state.blobs[String(request.params.file_sha)]
-    if (blob === undefined) throw notFound()
-    return { status: 200, body: blob }
+    const sha = String(request.params.file_sha)
+    const content = readBlob(request.world, sha)
+    if (content === undefined) throw notFound()
+    return { status: 200, body: renderBlob(request.world, sha, content) }
   },
 
   'git/create-tree': (request) => {
-    const sha = buildTree(request.world, request.body as TreeCreate)
-    const tree = request.world.state.trees[sha]
-    return { status: 201, body: tree, headers: { location: tree?.url ?? '' } }
+    const tree = renderTree(request.world, buildTree(request.world, request.body as TreeCreate))
+    return {
+      status: 201,
+      body: tree,
+      headers: { location: `${request.world.repoUrl}/git/trees/${tree.sha}` }
+    }
   },
 
   'git/create-commit': (request) => {
@@ -124,14 +134,14 @@ export const gitDataEndpoints = {
   },
 
   'git/get-commit': (request) => {
-    const commit = request.world.state.commits[String(request.params.commit_sha)]
+    const commit = readCommit(request.world, String(request.params.commit_sha))
     if (commit === undefined) throw notFound()
     return { status: 200, body: commit }
   },
 
   'git/get-ref': (request) => {
     const ref = `refs/${String(request.params.ref)}`
-    if (request.world.state.refs[ref] === undefined) throw notFound()
+    if (!request.world.git.refs().has(ref)) throw notFound()
     return { status: 200, body: gitRef(request.world, ref) }
   },
 
@@ -140,9 +150,8 @@ export const gitDataEndpoints = {
     const { ref, sha } = request.body as RequestBody<'git/create-ref'>
     if (!/^refs\/[^/]+\/.+/.test(ref))
       throw unprocessable("ref must start with 'refs' and have at least two slashes.")
-    if (world.state.refs[ref] !== undefined) throw unprocessable('Reference already exists')
-    if (world.state.commits[sha] === undefined) throw unprocessable('Object does not exist')
-    setRef(world, ref, sha)
+    if (world.git.objectType(sha) !== 'commit') throw unprocessable('Object does not exist')
+    if (!moveRef(world, ref, sha, null)) throw unprocessable('Reference already exists')
     const body = gitRef(world, ref)
     return { status: 201, body, headers: { location: body.url } }
   },
@@ -151,12 +160,13 @@ export const gitDataEndpoints = {
     const { world } = request
     const ref = `refs/${String(request.params.ref)}`
     const { sha, force } = request.body as RequestBody<'git/update-ref'>
-    const current = world.state.refs[ref]
+    const current = world.git.refs().get(ref)
     if (current === undefined) throw unprocessable('Reference does not exist')
-    if (world.state.commits[sha] === undefined) throw unprocessable('Object does not exist')
+    if (world.git.objectType(sha) !== 'commit') throw unprocessable('Object does not exist')
     if (force !== true && !isAncestor(world, current, sha))
       throw unprocessable('Update is not a fast forward')
-    setRef(world, ref, sha)
+    // Compare-and-swap from the value checked above: a ref that moved in between is not overwritten.
+    if (!moveRef(world, ref, sha, current)) throw unprocessable('Reference cannot be updated')
     return { status: 200, body: gitRef(world, ref) }
   }
 } satisfies Partial<EndpointTable>

@@ -1,6 +1,7 @@
 import type { EndpointTable } from '../endpoint.js'
-import { commitFiles, commitsBetween, mergeBase } from '../git-store.js'
+import { branchSha, commitsBetween, mergeBase } from '../git-store.js'
 import { notFound, validationFailed } from '../http-error.js'
+import { mergePullRequest, refreshMergeability, type MergeMethod } from '../merging.js'
 import { paginate } from '../pagination.js'
 import type { PullRequest, RequestBody } from '../state.js'
 import type { GitHubWorld } from '../world.js'
@@ -9,8 +10,9 @@ import type { GitHubWorld } from '../world.js'
  * Pull requests between branches of the emulated repository (no forks). Creation refuses what
  * GitHub refuses: an unknown head or base, no commits between them, a second open pull request
  * for the same head and base, a missing title. An open pull request follows pushes to its head
- * branch. `mergeable` stays null (GitHub computes it in the background); additions and deletions
- * are not counted, changed_files and commits are.
+ * branch. `mergeable` is null in the creation answer (GitHub computes it in the background) and
+ * computed with `git merge-tree` on every read; additions and deletions are not counted,
+ * changed_files and commits are. Merging is in merging.ts; closing turns auto-merge off.
  */
 export type PullRequestCreate = RequestBody<'pulls/create'>
 
@@ -33,8 +35,8 @@ const DETAIL_ONLY = [
 export function createPullRequest(world: GitHubWorld, input: PullRequestCreate): PullRequest {
   const headBranch = input.head.includes(':') ? input.head.slice(input.head.indexOf(':') + 1) : input.head
   const headOwner = input.head.includes(':') ? input.head.slice(0, input.head.indexOf(':')) : world.owner
-  const headSha = headOwner === world.owner ? world.state.refs[`refs/heads/${headBranch}`] : undefined
-  const baseSha = world.state.refs[`refs/heads/${input.base}`]
+  const headSha = headOwner === world.owner ? branchSha(world, headBranch) : undefined
+  const baseSha = branchSha(world, input.base)
   const problems: Array<{ resource: string; code: string; field?: string; message?: string }> = []
   if (input.title === undefined && input.issue === undefined) {
     problems.push({ resource: 'PullRequest', code: 'missing_field', field: 'title' })
@@ -146,10 +148,45 @@ export function createPullRequest(world: GitHubWorld, input: PullRequestCreate):
 }
 
 function changedFiles(world: GitHubWorld, base: string, head: string): number {
-  const before = commitFiles(world, mergeBase(world, base, head) ?? base)
-  const after = commitFiles(world, head)
-  const paths = new Set([...before.keys(), ...after.keys()])
-  return [...paths].filter((path) => before.get(path)?.sha !== after.get(path)?.sha).length
+  return world.git.diff(mergeBase(world, base, head) ?? base, head).length
+}
+
+function findPull(world: GitHubWorld, number: unknown): PullRequest {
+  const pull = world.pullRequest(number)
+  if (pull === undefined) throw notFound()
+  return pull
+}
+
+/**
+ * Closing keeps the branches and turns auto-merge off; reopening needs the head branch, no other
+ * open pull request for the same branches and commits to merge, and is refused once merged.
+ */
+function reopenOrClose(world: GitHubWorld, pull: PullRequest, state: 'open' | 'closed'): void {
+  const refuse = (message: string): never => {
+    throw validationFailed([{ resource: 'PullRequest', code: 'custom', field: 'state', message }])
+  }
+  if (state === 'closed') {
+    pull.state = 'closed'
+    pull.closed_at = world.now()
+    pull.auto_merge = null
+    return
+  }
+  if (pull.merged) refuse('state cannot be changed. The pull request has already been merged.')
+  const head = branchSha(world, pull.head.ref)
+  if (head === undefined) refuse('state cannot be changed. The head branch has been deleted.')
+  const duplicate = world.state.pullRequests.some(
+    (other) =>
+      other !== pull &&
+      other.state === 'open' &&
+      other.head.ref === pull.head.ref &&
+      other.base.ref === pull.base.ref
+  )
+  if (duplicate) refuse(`A pull request already exists for ${world.owner}:${pull.head.ref}.`)
+  pull.state = 'open'
+  pull.closed_at = null
+  pull.head.sha = head as string
+  pull.base.sha = branchSha(world, pull.base.ref) ?? pull.base.sha
+  pull.commits = commitsBetween(world, pull.base.sha, pull.head.sha)
 }
 
 function simple(pull: PullRequest): Omit<PullRequest, (typeof DETAIL_ONLY)[number]> {
@@ -165,32 +202,37 @@ export const pullRequestEndpoints = {
   },
 
   'pulls/get': (request) => {
-    const pull = request.world.state.pullRequests.find(
-      (candidate) => candidate.number === request.params.pull_number
-    )
-    if (pull === undefined) throw notFound()
-    return { status: 200, body: pull }
+    const pull = findPull(request.world, request.params.pull_number)
+    return { status: 200, body: refreshMergeability(request.world, pull) }
   },
 
   // Title, body and state, as a promotion re-run needs; changing the base is not emulated.
   'pulls/update': (request) => {
-    const pull = request.world.state.pullRequests.find(
-      (candidate) => candidate.number === request.params.pull_number
-    )
-    if (pull === undefined) throw notFound()
+    const { world } = request
+    const pull = findPull(world, request.params.pull_number)
     const input = request.body as RequestBody<'pulls/update'>
     if (input.base !== undefined && input.base !== pull.base.ref)
       throw validationFailed([
         { resource: 'PullRequest', code: 'custom', message: 'changing the base is not emulated' }
       ])
+    if (input.state !== undefined && input.state !== pull.state) reopenOrClose(world, pull, input.state)
     if (input.title !== undefined) pull.title = input.title
     if (input.body !== undefined) pull.body = input.body
-    if (input.state !== undefined) {
-      pull.state = input.state
-      pull.closed_at = input.state === 'closed' ? request.world.now() : null
-    }
-    pull.updated_at = request.world.now()
+    pull.updated_at = world.now()
     return { status: 200, body: pull }
+  },
+
+  'pulls/merge': (request) => {
+    const { world } = request
+    const pull = findPull(world, request.params.pull_number)
+    const input = (request.body ?? {}) as NonNullable<RequestBody<'pulls/merge'>>
+    const { sha } = mergePullRequest(world, pull, {
+      ...(input.merge_method === undefined ? {} : { method: input.merge_method as MergeMethod }),
+      ...(input.sha === undefined ? {} : { sha: input.sha }),
+      ...(input.commit_title === undefined ? {} : { commitTitle: input.commit_title }),
+      ...(input.commit_message === undefined ? {} : { commitMessage: input.commit_message })
+    })
+    return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } }
   },
 
   'pulls/list': (request) => {

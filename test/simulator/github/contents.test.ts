@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { useGitHubEmulator } from './emulator-fixture.js'
+import { git, useGitHubEmulator } from './emulator-fixture.js'
 
 describe('GitHub emulator: repository contents', () => {
   const fixture = useGitHubEmulator()
@@ -77,5 +77,35 @@ describe('GitHub emulator: repository contents', () => {
     await expect(octokit.rest.repos.getContent({ owner, repo, path: 'VERSION' })).rejects.toMatchObject({
       status: 404
     })
+  })
+
+  it('lets the first of two writers holding the same sha win and answers the second 409, as GitHub does', async () => {
+    const { github, octokit } = fixture
+    const { owner, repo } = github
+    github.putFile('VERSION', '1\n')
+    const read = await octokit.rest.repos.getContent({ owner, repo, path: 'VERSION' })
+    const seen = (read.data as { sha: string }).sha
+    const write = (content: string) =>
+      octokit.rest.repos.createOrUpdateFileContents({
+        owner,
+        repo,
+        path: 'VERSION',
+        message: `VERSION ${content}`,
+        content: encode(`${content}\n`),
+        sha: seen
+      })
+
+    await write('2')
+    await expect(write('3')).rejects.toMatchObject({
+      status: 409,
+      response: { data: { message: `VERSION does not match ${seen}` } }
+    })
+
+    expect(git(github, 'show', 'main:VERSION')).toBe('2')
+    expect(git(github, 'log', '--format=%s', 'main').split('\n')).toEqual([
+      'VERSION 2',
+      'Update VERSION',
+      'Initial commit'
+    ])
   })
 })

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach } from '@jest/globals'
 import { getOctokit } from '@actions/github'
+import { execFileSync } from 'node:child_process'
 import {
   startGitHubEmulator,
   type GitHubEmulator,
@@ -33,3 +34,12 @@ export function useGitHubEmulator(options: GitHubEmulatorOptions = {}): {
 
 export const SHA_A = 'a'.repeat(40)
 export const SHA_B = 'b'.repeat(40)
+
+/** Runs real git on the emulator's bare repository and returns its output without the final newline. */
+export function git(github: GitHubEmulator, ...args: string[]): string {
+  return execFileSync('git', ['--git-dir', github.gitDir, ...args], {
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' }
+  })
+    .toString()
+    .replace(/\n$/, '')
+}
