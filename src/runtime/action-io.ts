@@ -57,7 +57,7 @@ export type StateName = (typeof State)[keyof typeof State]
 
 /**
  * The runner's file and environment protocol, as one small interface. The real one is
- * the runner's protocol (runner-io.ts); tests use an in-memory one.
+ * @actions/core (runner-io.ts); tests use an in-memory one.
  */
 export interface ActionIO {
   /** The raw input, trimmed; '' when unset. */
