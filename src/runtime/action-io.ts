@@ -49,7 +49,6 @@ export const State = {
   /** Saved by every main step; a post step finds it set (as actions/checkout does). */
   IsPost: 'isPost',
   LockHeld: 'lock-held',
-  KubeconfigPath: 'kubeconfig-path',
   DeploymentId: 'deployment-id',
   Finished: 'finished'
 } as const
