@@ -20,8 +20,7 @@ export default tseslint.config(
           paths: [
             {
               name: '@actions/core',
-              message:
-                'Use the Logger/ActionIO passed in (src/runtime/runner-io.ts wraps @actions/core).'
+              message: 'Use the Logger/ActionIO passed in (src/runtime/runner-io.ts wraps @actions/core).'
             }
           ]
         }
