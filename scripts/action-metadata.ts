@@ -36,7 +36,7 @@ export const inputs: Record<InputName, InputSpec> = {
   [Input.Config]: { description: 'Path of the promotion config file.', default: '.github/promotion.yml' },
   [Input.Kubeconfig]: {
     description:
-      'kubeconfig file content (a secret). Default: KUBECONFIG, then the in-cluster service account. Written only to a 0600 file under RUNNER_TEMP.'
+      'kubeconfig file content, YAML or base64 (a secret). Default: KUBECONFIG, then the in-cluster service account. Masked before anything is logged and loaded in memory, never written to disk.'
   },
   [Input.GithubToken]: {
     description: 'Token for Deployments, check runs and statuses.',

@@ -1,4 +1,4 @@
-// Reference bundle for the start-up benchmark: @actions/core and zod, the "about 2.7x" yardstick.
+// Reference bundle for the start-up benchmark: @actions/core and zod, the floor of a stage that validates its inputs.
 import * as core from '@actions/core'
 import { z } from 'zod'
 

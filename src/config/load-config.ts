@@ -26,5 +26,14 @@ export async function loadPromotionConfig(file: string, gates?: GateCatalog): Pr
   // The YAML parser is loaded with the first file it parses: a stage that fails on its inputs
   // before any config is read does not pay for it at start-up.
   const { parsePromotionConfig } = await import('./parse-config.js')
-  return parsePromotionConfig(text, file, gates)
+  try {
+    return parsePromotionConfig(text, file, gates)
+  } catch (error) {
+    if (!(error instanceof ConfigurationError) || error.problems.every((p) => p.line !== undefined))
+      throw error
+    // Only a config with problems pays for the second parser, which finds each problem's line:
+    // validating again with it throws the same problems, located.
+    const { locateInYaml } = await import('./yaml-locator.js')
+    return parsePromotionConfig(text, file, gates, locateInYaml(text))
+  }
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import type { ClientRequest } from 'node:http'
-import type { RequestOptions } from 'node:https'
+import type { Agent, ClientRequest } from 'node:http'
+import type { AgentOptions, RequestOptions } from 'node:https'
 import type { HttpCheck, HttpMethod } from './http-check.js'
 import { bodyMismatches, describeStatuses, expectedStatuses, statusMatches } from './expectations.js'
+import { displayProxy, proxyFor, proxyPasswordsIn } from './proxy-env.js'
 import { displayUrl, redact, secretValues } from './redact.js'
 
 /** The outcome of one attempt: one request, plus the redirects it followed. */
@@ -23,6 +24,12 @@ export interface ProbeAttempt {
 export interface ProbeDeps {
   /** Aborting ends the attempt at once with reason "cancelled". */
   signal?: AbortSignal
+  /**
+   * Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lowercase first) are read from, as in
+   * proxy-env.ts; default process.env. An https URL goes through the proxy in a CONNECT tunnel
+   * and its certificate is still verified, against tls.ca-file / tls.ca-pem when set.
+   */
+  env?: NodeJS.ProcessEnv
 }
 
 /** A health body larger than this is cut; assertions see only the first part. */
@@ -55,13 +62,21 @@ interface FinalResponse {
 
 type Phase = 'connecting' | 'in the TLS handshake' | 'waiting for response headers' | 'reading the body'
 
+interface Progress {
+  phase: Phase
+  url: string
+  /** The proxy the current request goes through, if any. */
+  proxy?: URL
+}
+
 /**
  * Makes one attempt at `check` and classifies the outcome. Never throws: every failure becomes a
  * ProbeAttempt whose reason and retryable flag say what happened and whether waiting can fix it.
  */
 export async function probeOnce(check: HttpCheck, deps: ProbeDeps = {}): Promise<ProbeAttempt> {
   const started = performance.now()
-  const secrets = secretValues(check)
+  const env = deps.env ?? process.env
+  const secrets = [...secretValues(check), ...proxyPasswordsIn(env)].sort((a, b) => b.length - a.length)
   const finish = (outcome: Omit<ProbeAttempt, 'latencyMs'>): ProbeAttempt => {
     const attempt: ProbeAttempt = {
       ...outcome,
@@ -86,21 +101,28 @@ export async function probeOnce(check: HttpCheck, deps: ProbeDeps = {}): Promise
   const timeout = new AbortController()
   const timer = setTimeout(() => timeout.abort(), check.timeoutMs)
   const signal = deps.signal ? AbortSignal.any([deps.signal, timeout.signal]) : timeout.signal
-  const progress = { phase: 'connecting' as Phase, url: check.url }
+  const progress: Progress = { phase: 'connecting', url: check.url }
+  // Said of every failure that went through a proxy: the proxy may be what failed.
+  const via = (outcome: Omit<ProbeAttempt, 'latencyMs'>): Omit<ProbeAttempt, 'latencyMs'> =>
+    outcome.ok || !progress.proxy || outcome.reason.includes(displayProxy(progress.proxy))
+      ? outcome
+      : { ...outcome, reason: `${outcome.reason} (through proxy ${displayProxy(progress.proxy)})` }
   try {
-    const response = await requestFollowingRedirects(check, ca, signal, progress)
-    return finish(evaluate(check, response))
+    const response = await requestFollowingRedirects(check, ca, signal, progress, env)
+    return finish(via(evaluate(check, response)))
   } catch (error) {
     if (deps.signal?.aborted) return finish({ ok: false, reason: 'cancelled', retryable: false })
     if (timeout.signal.aborted) {
       const where = progress.url === check.url ? '' : ` (at redirect target ${displayUrl(progress.url)})`
       const reason = `${timedOutPrefix} ${check.timeoutMs} ms ${progress.phase}${where}`
-      return finish({ ok: false, reason, retryable: true })
+      return finish(via({ ok: false, reason, retryable: true }))
     }
     if (error instanceof AttemptFailure) {
       return finish({ ok: false, reason: error.message, retryable: error.retryable })
     }
-    return finish({ ok: false, ...classifyError(error, new URL(progress.url), ca !== undefined) })
+    return finish(
+      via({ ok: false, ...classifyError(error, new URL(progress.url), ca !== undefined, progress.proxy) })
+    )
   } finally {
     clearTimeout(timer)
   }
@@ -117,7 +139,8 @@ async function requestFollowingRedirects(
   check: HttpCheck,
   ca: string | undefined,
   signal: AbortSignal,
-  progress: { phase: Phase; url: string }
+  progress: Progress,
+  env: NodeJS.ProcessEnv
 ): Promise<FinalResponse> {
   let url = parseHttpUrl(check.url, 'url')
   let method: HttpMethod = check.method
@@ -127,7 +150,7 @@ async function requestFollowingRedirects(
   const visited = [url.href]
   for (let hops = 0; ; hops++) {
     progress.url = url.href
-    const response = await requestOnce(url, method, headers, body, ca, signal, progress)
+    const response = await requestOnce(url, method, headers, body, ca, signal, progress, env)
     if (!check.redirects.follow || !redirectStatuses.has(response.status) || !response.location) {
       return response
     }
@@ -181,14 +204,29 @@ function parseHttpUrl(text: string, what: string): URL {
   return url
 }
 
+interface Transport {
+  request(url: URL, options: RequestOptions): ClientRequest
+  Agent: new (options: AgentOptions) => Agent
+}
+
 /**
  * node:http and node:https (and with them TLS) are loaded by the first probe, not when a stage
  * starts: a gate run that probes nothing does not pay for them.
  */
-async function transportFor(
-  url: URL
-): Promise<{ request(url: URL, options: RequestOptions): ClientRequest }> {
+async function transportFor(url: URL): Promise<Transport> {
   return url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+}
+
+/**
+ * The agent for one request through `proxy`: Node 24's own proxy support (the `proxyEnv` agent
+ * option) sends a plain-HTTP request to the proxy in absolute form and tunnels an https one with
+ * CONNECT, then runs TLS to the endpoint over the tunnel with the request's own `ca` and host
+ * name, and sends the URL's credentials as Proxy-Authorization. It is handed only the proxy
+ * chosen by proxyFor, so NO_PROXY is matched by our rules (proxy-env.ts), not Node's.
+ */
+function proxyAgent(transport: Transport, url: URL, proxy: URL): Agent {
+  const variable = url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'
+  return new transport.Agent({ proxyEnv: { [variable]: proxy.href }, keepAlive: false })
 }
 
 async function requestOnce(
@@ -198,10 +236,16 @@ async function requestOnce(
   body: string | undefined,
   ca: string | undefined,
   signal: AbortSignal,
-  progress: { phase: Phase }
+  progress: Progress,
+  env: NodeJS.ProcessEnv
 ): Promise<FinalResponse & { location?: string }> {
+  const choice = proxyFor(url, env)
+  if (choice.kind === 'invalid') throw new AttemptFailure(choice.reason, false)
   const transport = await transportFor(url)
-  return new Promise((resolve, reject) => {
+  if (choice.kind === 'proxy') progress.proxy = choice.url
+  else delete progress.proxy
+  const agent = choice.kind === 'proxy' ? proxyAgent(transport, url, choice.url) : undefined
+  return new Promise<FinalResponse & { location?: string }>((resolve, reject) => {
     const secure = url.protocol === 'https:'
     const requestHeaders: Record<string, string> = { ...headers }
     if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
@@ -211,9 +255,10 @@ async function requestOnce(
       method,
       headers: requestHeaders,
       signal,
-      // A fresh connection per attempt: each probe should prove the endpoint accepts connections,
-      // and no pooled socket may outlive the check.
-      agent: false
+      // A fresh connection per attempt (no agent, or a one-request proxy agent destroyed after
+      // it): each probe should prove the endpoint accepts connections, and no pooled socket may
+      // outlive the check.
+      agent: agent ?? false
     }
     if (secure && ca !== undefined) options.ca = ca
     progress.phase = 'connecting'
@@ -274,7 +319,7 @@ async function requestOnce(
     })
     if (body !== undefined) request.write(body)
     request.end()
-  })
+  }).finally(() => agent?.destroy())
 }
 
 function evaluate(check: HttpCheck, response: FinalResponse): Omit<ProbeAttempt, 'latencyMs'> {
@@ -329,9 +374,40 @@ const untrustedCertificateCodes = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT'
 ])
 
-function classifyError(error: unknown, url: URL, customCa: boolean): { reason: string; retryable: boolean } {
-  const err = error as NodeJS.ErrnoException
+/** Failures to reach a host at all: through a proxy, the only host the probe connects to is the proxy. */
+const connectCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH'
+])
+
+function classifyError(
+  error: unknown,
+  url: URL,
+  customCa: boolean,
+  proxy?: URL
+): { reason: string; retryable: boolean } {
+  const err = error as NodeJS.ErrnoException & { statusCode?: number }
   const code = err.code ?? ''
+  if (proxy && connectCodes.has(code))
+    return {
+      reason: `${networkReasons[code]} (${code}) at the proxy ${displayProxy(proxy)}`,
+      retryable: true
+    }
+  if (code === 'ERR_PROXY_TUNNEL') {
+    // The proxy answered CONNECT with an error: 407 and 403 are its policy, a 5xx may be the
+    // endpoint not accepting connections yet.
+    const status = err.statusCode
+    const advice =
+      status === 407 ? ' (proxy authentication required: check the user and password in the proxy URL)' : ''
+    return {
+      reason: `the proxy ${displayProxy(proxy ?? url)} did not open a tunnel to ${url.host}${status ? `: status ${status}` : ''}${advice}`,
+      retryable: status === undefined || status >= 500
+    }
+  }
   // Node 24 appends advice about --use-system-ca, which an action's user cannot act on.
   const message = (err.message ?? String(error)).replace(/; if the root CA is installed locally.*$/s, '')
   const host = url.host

@@ -49,7 +49,6 @@ export const State = {
   /** Saved by every main step; a post step finds it set (as actions/checkout does). */
   IsPost: 'isPost',
   LockHeld: 'lock-held',
-  KubeconfigPath: 'kubeconfig-path',
   DeploymentId: 'deployment-id',
   Finished: 'finished'
 } as const
@@ -57,7 +56,7 @@ export type StateName = (typeof State)[keyof typeof State]
 
 /**
  * The runner's file and environment protocol, as one small interface. The real one is
- * the runner's protocol (runner-io.ts); tests use an in-memory one.
+ * @actions/core (runner-io.ts); tests use an in-memory one.
  */
 export interface ActionIO {
   /** The raw input, trimmed; '' when unset. */

@@ -16,6 +16,13 @@ export interface Problem {
   expected: string
   /** What was found, when it is not a value to quote (e.g. "a YAML syntax error"). */
   found?: string
+  /**
+   * The file the value was written in, when it came from one (the promotion config), and where
+   * in it: 1-based line and column. Failures are annotated there, on the file's line.
+   */
+  file?: string
+  line?: number
+  column?: number
 }
 
 export function describeProblem(problem: Problem): string {

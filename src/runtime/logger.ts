@@ -1,17 +1,28 @@
 /**
  * The only logging surface library code sees. Entrypoints pass a RunnerLogger (the
- * runner's workflow commands); tests pass a RecordingLogger. Library code never writes
- * workflow commands itself.
+ * runner's workflow commands, through @actions/core); tests pass a RecordingLogger. Library
+ * code never writes workflow commands itself.
+ */
+
+/**
+ * Where an annotation points, as @actions/core names it. Lines and columns are 1-based; `file`
+ * is a path in the repository, or an absolute path under GITHUB_WORKSPACE, which the runner
+ * makes relative. The runner drops the columns of an annotation spanning several lines.
  */
 export interface AnnotationProperties {
   title?: string
   file?: string
   startLine?: number
+  endLine?: number
+  startColumn?: number
+  endColumn?: number
 }
 
 export interface Logger {
   debug(message: string): void
   info(message: string): void
+  /** An annotation of the lowest severity: worth seeing on the run's page, not a problem. */
+  notice(message: string, properties?: AnnotationProperties): void
   warning(message: string, properties?: AnnotationProperties): void
   error(message: string, properties?: AnnotationProperties): void
   /** Runs `body` inside a collapsible log group that is always closed, also when `body` throws. */
@@ -20,11 +31,13 @@ export interface Logger {
   mask(secret: string): void
 }
 
-export type LogLevel = 'debug' | 'info' | 'warning' | 'error'
+export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error'
 
 export interface LogEntry {
   level: LogLevel | 'group-start' | 'group-end' | 'mask'
   message: string
+  /** Only on annotations that were given properties. */
+  properties?: AnnotationProperties
 }
 
 /** A Logger that keeps what it was told, for tests and for the demo's replay. */
@@ -40,11 +53,14 @@ export class RecordingLogger implements Logger {
   info(message: string): void {
     this.add('info', message)
   }
-  warning(message: string): void {
-    this.add('warning', message)
+  notice(message: string, properties?: AnnotationProperties): void {
+    this.add('notice', message, properties)
   }
-  error(message: string): void {
-    this.add('error', message)
+  warning(message: string, properties?: AnnotationProperties): void {
+    this.add('warning', message, properties)
+  }
+  error(message: string, properties?: AnnotationProperties): void {
+    this.add('error', message, properties)
   }
   async group<T>(name: string, body: () => Promise<T>): Promise<T> {
     this.add('group-start', name)
@@ -68,10 +84,24 @@ export class RecordingLogger implements Logger {
     return this.entries.filter((e) => e.level === level).map((e) => e.message)
   }
 
-  private add(level: LogEntry['level'], message: string): void {
-    let text = message
-    for (const secret of this.secrets) text = text.split(secret).join('***')
-    this.entries.push({ level, message: text })
+  /** Annotations with their properties (file, line, title), in the order they were made. */
+  annotations(level: 'notice' | 'warning' | 'error'): Array<{ message: string } & AnnotationProperties> {
+    return this.entries.filter((e) => e.level === level).map((e) => ({ message: e.message, ...e.properties }))
+  }
+
+  private add(level: LogEntry['level'], message: string, properties?: AnnotationProperties): void {
+    const text = this.masked(message)
+    if (properties === undefined) this.entries.push({ level, message: text })
+    else {
+      const title = properties.title === undefined ? {} : { title: this.masked(properties.title) }
+      this.entries.push({ level, message: text, properties: { ...properties, ...title } })
+    }
     this.echo?.(`${level}: ${text}`)
+  }
+
+  private masked(text: string): string {
+    let out = text
+    for (const secret of this.secrets) out = out.split(secret).join('***')
+    return out
   }
 }

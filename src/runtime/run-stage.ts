@@ -28,7 +28,7 @@ export interface StageRuntime {
  */
 export async function runStage(
   body: (context: StageContext) => Promise<void>,
-  runtime: StageRuntime = { logger: new RunnerLogger(), io: runnerIO(process.env), env: process.env }
+  runtime: StageRuntime = { logger: new RunnerLogger(), io: runnerIO(), env: process.env }
 ): Promise<void> {
   const { logger, io, env } = runtime
   maskSecretInputs(io, logger)

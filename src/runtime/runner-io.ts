@@ -1,72 +1,84 @@
 /**
- * The Logger and ActionIO a stage gets when the runner launches it, speaking the runner's
- * protocol (workflow-commands.ts, file-commands.ts). Library code never writes to stdout
- * or to the runner's files itself: it receives these.
+ * The Logger and ActionIO a stage gets when the runner launches it, spoken through
+ * @actions/core, the toolkit that defines the runner's protocol in practice. Library code
+ * never writes to stdout or to the runner's files itself, and never imports @actions/core
+ * (eslint.config.js): it receives these.
  */
+import { accessSync, constants } from 'node:fs'
+import { appendFile } from 'node:fs/promises'
 import { EOL } from 'node:os'
+import * as core from '@actions/core'
 import type { ActionIO, InputName, OutputName, StateName } from './action-io.js'
-import { appendFileCommand, appendStepSummary, fileCommandPath } from './file-commands.js'
 import type { AnnotationProperties, Logger } from './logger.js'
-import { issueCommand, toCommandValue, type Write } from './workflow-commands.js'
-
-const stdout: Write = (text) => {
-  process.stdout.write(text)
-}
-
-/** Annotation properties under the names the runner reads. */
-function annotation(properties: AnnotationProperties = {}): Record<string, string | number | undefined> {
-  return { title: properties.title, file: properties.file, line: properties.startLine }
-}
 
 export class RunnerLogger implements Logger {
-  constructor(private readonly write: Write = stdout) {}
-
   debug(message: string): void {
-    issueCommand('debug', {}, message, this.write)
+    core.debug(message)
   }
   info(message: string): void {
-    this.write(message + EOL)
+    core.info(message)
+  }
+  notice(message: string, properties?: AnnotationProperties): void {
+    core.notice(message, properties)
   }
   warning(message: string, properties?: AnnotationProperties): void {
-    issueCommand('warning', annotation(properties), message, this.write)
+    core.warning(message, properties)
   }
   error(message: string, properties?: AnnotationProperties): void {
-    issueCommand('error', annotation(properties), message, this.write)
+    core.error(message, properties)
   }
   async group<T>(name: string, body: () => Promise<T>): Promise<T> {
-    issueCommand('group', {}, name, this.write)
+    core.startGroup(name)
     try {
       return await body()
     } finally {
-      issueCommand('endgroup', {}, '', this.write)
+      core.endGroup()
     }
   }
   mask(secret: string): void {
-    // The runner masks line by line, so a multi-line secret is registered per line too.
+    // The runner masks line by line, so a multi-line secret is registered per line too; parts
+    // shorter than 4 characters would mask common text all over the log, and mask nothing secret.
     const parts = new Set([secret, ...secret.split(/\r?\n/)].map((part) => part.trim()))
-    for (const part of parts) if (part.length >= 4) issueCommand('add-mask', {}, part, this.write)
+    for (const part of parts) if (part.length >= 4) core.setSecret(part)
   }
 }
 
-/** The runner's inputs, outputs, state and job summary, read from and written to `env`'s files. */
-export function runnerIO(env: NodeJS.ProcessEnv = process.env, write: Write = stdout): ActionIO {
-  const logger = new RunnerLogger(write)
-  const keyValue = (command: 'OUTPUT' | 'STATE', legacy: string, name: string, value: string) => {
-    const path = fileCommandPath(command, env)
-    if (path) return appendFileCommand(path, name, value)
-    // Runners older than the file commands (and local runs without them) read the stdout form.
-    if (command === 'OUTPUT') write(EOL)
-    issueCommand(legacy, { name }, toCommandValue(value), write)
+/**
+ * The job summary is appended to the file GITHUB_STEP_SUMMARY names at the time of the call,
+ * with @actions/core's checks and messages. Not `core.summary`: that is one buffer for the
+ * whole process, which keeps its text after a failed write and caches the file's path on first
+ * use; a stage only ever appends finished markdown (cut to SUMMARY_LIMIT_BYTES by its caller,
+ * src/runtime/markdown.ts), so a plain append is the whole job.
+ */
+async function appendStepSummary(markdown: string): Promise<void> {
+  const path = process.env['GITHUB_STEP_SUMMARY']
+  if (!path)
+    throw new Error(
+      'Unable to find environment variable for $GITHUB_STEP_SUMMARY. Check if your runtime environment supports job summaries.'
+    )
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK)
+  } catch {
+    throw new Error(
+      `Unable to access summary file: '${path}'. Check if the file has correct read/write permissions.`
+    )
   }
+  await appendFile(path, markdown + EOL, { encoding: 'utf8' })
+}
+
+/** The runner's inputs, outputs, state and job summary, as @actions/core reads and writes them. */
+export function runnerIO(): ActionIO {
   return {
-    getInput: (name: InputName) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '').trim(),
-    setOutput: (name: OutputName, value: string) => keyValue('OUTPUT', 'set-output', name, value),
-    saveState: (name: StateName, value: string) => keyValue('STATE', 'save-state', name, value),
-    getState: (name: StateName) => env[`STATE_${name}`] || '',
-    appendSummary: (markdown: string) => appendStepSummary(markdown, env),
+    getInput: (name: InputName) => core.getInput(name),
+    setOutput: (name: OutputName, value: string) => core.setOutput(name, value),
+    saveState: (name: StateName, value: string) => core.saveState(name, value),
+    getState: (name: StateName) => core.getState(name),
+    appendSummary: appendStepSummary,
     setFailed: (message: string, title?: string) => {
-      logger.error(message, title === undefined ? undefined : { title })
-      process.exitCode = 1
+      if (title === undefined) return core.setFailed(message)
+      // core.setFailed takes no annotation properties: the same two steps, with the title.
+      process.exitCode = core.ExitCode.Failure
+      core.error(message, { title })
     }
   }
 }

@@ -157,10 +157,15 @@ describe('bad input', () => {
           },
           env: { GITHUB_API_URL: counter.url }
         })
+        // A problem in the config file is annotated on its line: `title=…,file=…,line=…,col=…`.
         const annotations = result.stdout
           .split('\n')
-          .filter((l) => l.startsWith('::error title=Configuration error::'))
+          .filter((l) => /^::error title=Configuration error[,:]/.test(l))
         for (const problem of testCase.problems) expect(annotations.join('\n')).toContain(problem)
+        for (const problem of testCase.problems.filter((p) => !p.startsWith('input ')))
+          expect(annotations.find((l) => l.includes(problem))).toMatch(
+            /,file=[^,:]*\/promotion\.yml,line=\d+/
+          )
         expect(result.stdout).toContain('Configuration error:')
         expect(result.exitCode).toBe(1)
         expect(counter.connections() - before).toBe(0)

@@ -1,8 +1,10 @@
 /**
- * The runner protocol we speak (src/runtime/runner-io.ts) produces the same bytes as
- * @actions/core, the toolkit the runner's protocol is defined by in practice: every workflow
- * command, every file command, the job summary, inputs and state, for values that need
- * escaping. @actions/core is a devDependency for this comparison only.
+ * The Logger and ActionIO a stage runs with (src/runtime/runner-io.ts) speak through
+ * @actions/core, the toolkit the runner's protocol is defined by in practice. This test holds
+ * what our adapter adds (multi-line masks, titled failures, the job summary it appends itself)
+ * to the same bytes @actions/core writes: every workflow command, every file command, the job
+ * summary, inputs and state, for values that need escaping. Both sides write to the real
+ * process.stdout and read the real process.env, as they do under the runner.
  */
 import * as core from '@actions/core'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
@@ -29,6 +31,8 @@ const PROPERTIES: (AnnotationProperties | undefined)[] = [
   {},
   { title: 'A title: with, punctuation\nand a newline' },
   { title: 'Lease', file: '.github/promotion.yml', startLine: 12 },
+  { title: 'Config', file: '/home/runner/work/app/app/.github/promotion.yml', startLine: 3, startColumn: 5 },
+  { file: '.github/promotion.yml', startLine: 3, endLine: 7 },
   { file: 'a,b:c%d.yml', startLine: 0 }
 ]
 
@@ -47,11 +51,23 @@ function stdoutOf(body: () => void): string {
   return chunks.join('')
 }
 
-/** Ours writes through the function it is given; collect it the same way. */
-function oursOf(body: (logger: RunnerLogger, write: (text: string) => void) => void): string {
+/** What ours wrote to process.stdout while `body` ran, collected like theirs. */
+function oursOf(body: (logger: RunnerLogger, io: ReturnType<typeof runnerIO>) => void): string {
+  return stdoutOf(() => body(new RunnerLogger(), runnerIO()))
+}
+
+/** The same, for a body that awaits (a group's end is written after its body settles). */
+async function oursOfAsync(body: (logger: RunnerLogger) => Promise<void>): Promise<string> {
   const chunks: string[] = []
-  const write = (text: string) => void chunks.push(text)
-  body(new RunnerLogger(write), write)
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk))
+    return true
+  })
+  try {
+    await body(new RunnerLogger())
+  } finally {
+    spy.mockRestore()
+  }
   return chunks.join('')
 }
 
@@ -68,28 +84,33 @@ describe('the runner protocol matches @actions/core byte for byte', () => {
     process.exitCode = undefined
   })
 
-  it.each(AWKWARD)('logs %j as the same debug, info, warning, error and group lines', async (message) => {
-    const theirs = stdoutOf(() => {
-      core.debug(message)
-      core.info(message)
-      for (const properties of PROPERTIES) {
-        core.warning(message, properties)
-        core.error(message, properties)
-      }
-      core.startGroup(message)
-      core.endGroup()
-    })
-    const chunks: string[] = []
-    const logger = new RunnerLogger((text) => void chunks.push(text))
-    logger.debug(message)
-    logger.info(message)
-    for (const properties of PROPERTIES) {
-      logger.warning(message, properties)
-      logger.error(message, properties)
+  it.each(AWKWARD)(
+    'logs %j as the same debug, info, notice, warning, error and group lines',
+    async (message) => {
+      const theirs = stdoutOf(() => {
+        core.debug(message)
+        core.info(message)
+        for (const properties of PROPERTIES) {
+          core.notice(message, properties)
+          core.warning(message, properties)
+          core.error(message, properties)
+        }
+        core.startGroup(message)
+        core.endGroup()
+      })
+      const ours = await oursOfAsync(async (logger) => {
+        logger.debug(message)
+        logger.info(message)
+        for (const properties of PROPERTIES) {
+          logger.notice(message, properties)
+          logger.warning(message, properties)
+          logger.error(message, properties)
+        }
+        await logger.group(message, async () => undefined)
+      })
+      expect(ours).toBe(theirs)
     }
-    await logger.group(message, async () => undefined)
-    expect(chunks.join('')).toBe(theirs)
-  })
+  )
 
   it.each(AWKWARD.filter((m) => m.trim().length >= 4 && !/\r|\n/.test(m)))(
     'masks %j with the same add-mask command',
@@ -106,8 +127,7 @@ describe('the runner protocol matches @actions/core byte for byte', () => {
     })
     expect(process.exitCode).toBe(1)
     process.exitCode = undefined
-    const ours = oursOf((_logger, write) => {
-      const io = runnerIO({}, write)
+    const ours = oursOf((_logger, io) => {
       io.setFailed('Configuration is invalid:\n  environments.prod.timeout: "5x"')
       io.setFailed('Lock held by run 42', 'Environment lock timed out')
     })
@@ -130,7 +150,8 @@ describe('the runner protocol matches @actions/core byte for byte', () => {
       core.setOutput('previous-images', value)
       core.saveState('lock-held', value)
       const ourFiles = files('ours')
-      const io = runnerIO({ ...ourFiles })
+      Object.assign(process.env, ourFiles)
+      const io = runnerIO()
       io.setOutput('previous-images' as OutputName, value)
       io.saveState('lock-held' as StateName, value)
       expect(sameDelimiters(readFileSync(ourFiles.GITHUB_OUTPUT, 'utf8'))).toBe(
@@ -145,7 +166,8 @@ describe('the runner protocol matches @actions/core byte for byte', () => {
   it('uses a fresh delimiter for every value', () => {
     const output = join(dir, 'output')
     writeFileSync(output, '')
-    const io = runnerIO({ GITHUB_OUTPUT: output })
+    process.env['GITHUB_OUTPUT'] = output
+    const io = runnerIO()
     io.setOutput('image' as OutputName, 'a')
     io.setOutput('digest' as OutputName, 'b')
     const delimiters = readFileSync(output, 'utf8').match(/ghadelimiter_[0-9a-f-]{36}/g) ?? []
@@ -160,8 +182,7 @@ describe('the runner protocol matches @actions/core byte for byte', () => {
       core.setOutput('result', 'line\nbreak: 100%')
       core.saveState('finished', 'true')
     })
-    const ours = oursOf((_logger, write) => {
-      const io = runnerIO({}, write)
+    const ours = oursOf((_logger, io) => {
       io.setOutput('result' as OutputName, 'line\nbreak: 100%')
       io.saveState('finished' as StateName, 'true')
     })
@@ -172,7 +193,7 @@ describe('the runner protocol matches @actions/core byte for byte', () => {
     const missing = join(dir, 'missing')
     process.env['GITHUB_OUTPUT'] = missing
     expect(() => core.setOutput('result', 'x')).toThrow(`Missing file at path: ${missing}`)
-    expect(() => runnerIO({ GITHUB_OUTPUT: missing }).setOutput('result' as OutputName, 'x')).toThrow(
+    expect(() => runnerIO().setOutput('result' as OutputName, 'x')).toThrow(
       `Missing file at path: ${missing}`
     )
   })
@@ -186,14 +207,16 @@ describe('the runner protocol matches @actions/core byte for byte', () => {
     const markdown = '| gate | status |\n| --- | --- |\n| freeze | ✅ passed |'
     await core.summary.addRaw(markdown, true).write()
     await core.summary.addRaw(markdown, true).write()
-    const io = runnerIO({ GITHUB_STEP_SUMMARY: ours })
+    process.env['GITHUB_STEP_SUMMARY'] = ours
+    const io = runnerIO()
     await io.appendSummary(markdown)
     await io.appendSummary(markdown)
     expect(readFileSync(ours, 'utf8')).toBe(readFileSync(theirs, 'utf8'))
   })
 
   it('rejects a job summary without GITHUB_STEP_SUMMARY with the same message', async () => {
-    await expect(runnerIO({}).appendSummary('x')).rejects.toThrow(
+    delete process.env['GITHUB_STEP_SUMMARY']
+    await expect(runnerIO().appendSummary('x')).rejects.toThrow(
       'Unable to find environment variable for $GITHUB_STEP_SUMMARY'
     )
   })
@@ -206,14 +229,12 @@ describe('the runner protocol matches @actions/core byte for byte', () => {
   ])('reads input %j as @actions/core does', (name, value) => {
     const key = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
     process.env[key] = value
-    expect(runnerIO({ [key]: value }).getInput(name as InputName)).toBe(core.getInput(name))
+    expect(runnerIO().getInput(name as InputName)).toBe(core.getInput(name))
   })
 
   it('reads saved state as @actions/core does', () => {
     process.env['STATE_lock-held'] = 'true'
-    expect(runnerIO({ 'STATE_lock-held': 'true' }).getState('lock-held' as StateName)).toBe(
-      core.getState('lock-held')
-    )
-    expect(runnerIO({}).getState('finished' as StateName)).toBe(core.getState('finished'))
+    expect(runnerIO().getState('lock-held' as StateName)).toBe(core.getState('lock-held'))
+    expect(runnerIO().getState('finished' as StateName)).toBe(core.getState('finished'))
   })
 })

@@ -40,6 +40,9 @@ export class UnmaskedLogger implements Logger {
   info(message: string): void {
     this.lines.push(`info: ${message}`)
   }
+  notice(message: string): void {
+    this.lines.push(`notice: ${message}`)
+  }
   warning(message: string): void {
     this.lines.push(`warning: ${message}`)
   }
