@@ -1,6 +1,7 @@
 import { Input, type ActionIO } from '../runtime/action-io.js'
 import { ProblemList } from '../runtime/errors.js'
 import type { WorkflowContext } from '../runtime/workflow-context.js'
+import type { ResolvedEnvironment } from '../config/schema.js'
 import type { ImageReference } from '../image/image-reference.js'
 import { configuredImage, promotedRepository } from '../targets/promoted-image.js'
 import { loadEnvironment, readCommonInputs, settled, type CommonSettings } from './common-settings.js'
@@ -10,7 +11,7 @@ import { InputReader } from './input-readers.js'
 export type ImageSource =
   | { kind: 'reference'; image: ImageReference }
   /** The digest the upstream environment's pods actually run, read at promotion time. */
-  | { kind: 'upstream'; repository: string | undefined }
+  | { kind: 'upstream'; upstream: ResolvedEnvironment; repository: string | undefined }
 
 export interface PromoteSettings extends CommonSettings {
   imageSource: ImageSource
@@ -67,7 +68,11 @@ function imageSourceOf(
       })
       return undefined
     }
-    return { kind: 'upstream', repository: promotedRepository(settings.environment, settings.upstream) }
+    return {
+      kind: 'upstream',
+      upstream: settings.upstream,
+      repository: promotedRepository(settings.environment, settings.upstream)
+    }
   }
   const { image, problem } = configuredImage(settings.environment, settings.upstream, settings.sha)
   if (problem) problems.add(problem)

@@ -137,7 +137,7 @@ describe('concurrency gate (environment Lease)', () => {
   })
 
   it('reads the Lease the promote stage takes', async () => {
-    const { lockName: promoteLockName } = await import('../../src/stages/promote/environment-lock.js')
+    const { lockName: promoteLockName } = await import('../../src/steps/lock/environment-lock.js')
     for (const name of ['production', 'Prod EU/West', 'x'.repeat(300) + '--'])
       expect(lockName(name)).toBe(promoteLockName(name))
   })

@@ -1,12 +1,10 @@
-import { createDeploymentRecords } from '../../github/deployment-record.js'
-import { createOctokit } from '../../github/octokit-factory.js'
-import { systemClock } from '../../runtime/clock.js'
+import { gitHubClients } from '../../github/run-clients.js'
 import { LeaseLock } from '../../kubernetes/lock/lease-lock.js'
-import { KubernetesWorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import { Input } from '../../runtime/action-io.js'
+import { systemClock } from '../../runtime/clock.js'
 import type { StageContext } from '../../runtime/run-stage.js'
-import { connectCluster } from '../../targets/connect-clusters.js'
-import { isFinished, readDeploymentId, readHeldLocks, saveHeldLocks } from './promotion-state.js'
+import { isFinished, readDeploymentId, readHeldLocks, saveHeldLocks } from '../../steps/promotion-state.js'
+import { ClusterConnector } from '../../targets/connect-clusters.js'
 
 /**
  * The `post:` step (runs after the job, also after failure or cancellation): releases every
@@ -17,15 +15,15 @@ import { isFinished, readDeploymentId, readHeldLocks, saveHeldLocks } from './pr
 export async function runPostStep(context: StageContext): Promise<void> {
   const { io, logger, workflow } = context
   const locks = readHeldLocks(io)
+  const connector = new ClusterConnector({
+    kubeconfig: io.getInput(Input.Kubeconfig) || undefined,
+    env: context.env,
+    logger
+  })
   for (const entry of locks) {
     try {
-      const connection = connectCluster(entry.cluster, {
-        kubeconfig: io.getInput(Input.Kubeconfig) || undefined,
-        env: context.env,
-        logger
-      })
       const released = await new LeaseLock({
-        api: new KubernetesWorkloadApi(connection.kubeConfig),
+        api: connector.connect(entry.cluster).api,
         clock: systemClock,
         logger
       }).release(entry)
@@ -43,14 +41,11 @@ export async function runPostStep(context: StageContext): Promise<void> {
   if (locks.length) saveHeldLocks(io, [])
 
   const deploymentId = readDeploymentId(io)
-  const token = io.getInput(Input.GithubToken)
-  if (deploymentId === undefined || isFinished(io) || !token) return
+  if (deploymentId === undefined || isFinished(io)) return
   try {
-    const records = createDeploymentRecords(
-      await createOctokit({ token, apiUrl: workflow.apiUrl, logger }),
-      workflow
-    )
-    await records.setStatus(deploymentId, 'error', {
+    const clients = await gitHubClients({ token: io.getInput(Input.GithubToken), workflow, logger })()
+    if (!clients) return
+    await clients.deployments.setStatus(deploymentId, 'error', {
       description: 'The promotion step ended before it finished (cancelled or killed); check the workloads',
       logUrl: workflow.runUrl
     })

@@ -1,1 +1,0 @@
-export const id=641;export const ids=[641];export const modules={641:(t,e,o)=>{o.d(e,{c:()=>r,isPostStep:()=>n});var s=o(1827);function n(t){return"true"===t.getState(s.Uw.IsPost)}function r(t){t.saveState(s.Uw.IsPost,"true")}}};
