@@ -7,8 +7,8 @@
 const LAYERS = [
   ['runtime'],
   ['config', 'image'],
-  ['github', 'kubernetes', 'health', 'gitops'],
-  ['targets', 'environment-checks'],
+  ['github', 'kubernetes', 'health'],
+  ['gitops', 'targets', 'environment-checks'],
   ['gates'],
   ['settings'],
   ['steps'],
@@ -53,6 +53,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/' },
       to: { path: '^(test|simulator|demo|bench|scripts)/' }
+    },
+    {
+      name: 'stages-import-each-other',
+      comment:
+        'A stage does not import another stage: what two stages share belongs in a lower layer (targets, steps, ...). Only the root stage, which runs the others, imports them.',
+      severity: 'error',
+      from: { path: '^src/stages/([^/]+)/', pathNot: '^src/stages/root/' },
+      to: { path: '^src/stages/', pathNot: '^src/stages/$1/' }
     },
     ...layerRules('src/', LAYERS),
     ...layerRules('src/kubernetes/', KUBERNETES_ROOMS)

@@ -3,6 +3,10 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'cluster/', '.tmp/', 'schema/'] },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } }
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

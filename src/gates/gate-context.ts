@@ -1,7 +1,6 @@
 import type { ResolvedEnvironment } from '../config/schema.js'
 import type { CommitChecks } from '../github/commit-checks.js'
-import type { DeploymentRecords } from '../github/deployment-record.js'
-import type { Octokit } from '../github/octokit-factory.js'
+import type { GitHubClients } from '../github/run-clients.js'
 import type { Clock } from '../runtime/clock.js'
 import type { ImageReference } from '../image/image-reference.js'
 import type { ConnectedCluster } from '../targets/connect-clusters.js'
@@ -11,11 +10,7 @@ import type { GateDefinition } from './gate-definition.js'
 import type { z } from 'zod'
 
 /** The GitHub clients a gate may use; made once per stage run. */
-export interface GateGitHub {
-  octokit: Octokit
-  owner: string
-  repo: string
-  deployments: DeploymentRecords
+export interface GateGitHub extends GitHubClients {
   /**
    * The SHA's check runs and commit statuses, read once per round and shared by every gate
    * that needs them (required-checks, migration, the report's own check run).

@@ -1,9 +1,7 @@
 import type { GateGitHub } from '../../gates/gate-context.js'
 import { listCheckRunsForRef, type CheckRunSummary } from '../../github/check-runs.js'
 import { readCommitChecks, type CommitChecks } from '../../github/commit-checks.js'
-import { createDeploymentRecords } from '../../github/deployment-record.js'
-import type { Octokit } from '../../github/octokit-factory.js'
-import type { WorkflowContext } from '../../runtime/workflow-context.js'
+import type { GitHubClients } from '../../github/run-clients.js'
 
 /** The GitHub clients of one gate run, with the commit's checks read once per round. */
 export interface GateRunGitHub extends GateGitHub {
@@ -13,13 +11,13 @@ export interface GateRunGitHub extends GateGitHub {
   findOwnCheckRun(name: string, externalId: string): Promise<CheckRunSummary | undefined>
 }
 
-export function createGateGitHub(octokit: Octokit, workflow: WorkflowContext, sha: string): GateRunGitHub {
-  const repo = { owner: workflow.owner, repo: workflow.repo }
+/** The run's GitHub clients as the gates use them, with the commit's checks read once per round. */
+export function createGateGitHub(clients: GitHubClients, sha: string): GateRunGitHub {
+  const { octokit } = clients
+  const repo = { owner: clients.owner, repo: clients.repo }
   let checks: Promise<CommitChecks> | undefined
   return {
-    octokit,
-    ...repo,
-    deployments: createDeploymentRecords(octokit, workflow),
+    ...clients,
     commitChecks() {
       if (!checks) {
         const reading = readCommitChecks(octokit, repo, sha)

@@ -64,19 +64,21 @@ export async function createGateDependencies(
   context: StageContext,
   options: GateStageOptions = {}
 ): Promise<GateDependencies> {
-  const { createOctokit } = await import('../../github/octokit-factory.js')
-  const octokit = await createOctokit({
+  const { gitHubClients } = await import('../../github/run-clients.js')
+  const clients = await gitHubClients({
     token: settings.githubToken,
-    apiUrl: context.workflow.apiUrl,
+    workflow: context.workflow,
     logger: context.logger
-  })
+  })()
+  // The settings require a token for the gate stage.
+  if (!clients) throw new Error('the gate stage runs only with a github-token')
   return {
     logger: context.logger,
     io: context.io,
     workflow: context.workflow,
     env: context.env,
     signal: context.signal,
-    github: createGateGitHub(octokit, context.workflow, settings.sha),
+    github: createGateGitHub(clients, settings.sha),
     kubernetes: lazyKubernetes({ kubeconfig: settings.kubeconfig, env: context.env, logger: context.logger }),
     clock: options.clock ?? systemClock,
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {})

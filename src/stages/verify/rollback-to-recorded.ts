@@ -22,7 +22,7 @@ export interface RollbackOptions {
   signal?: AbortSignal
 }
 
-export interface RollbackOutcome {
+export interface RecordedRollback {
   targets: RollbackTargetReport[]
   /** Every target rolled back (or already on its recorded images) and rolled out. */
   complete: boolean
@@ -37,7 +37,7 @@ export interface RollbackOutcome {
  * then waits for each rollout with the shared watcher. Targets are independent: one that
  * cannot be rolled back does not stop the others.
  */
-export async function rollBackToRecorded(options: RollbackOptions): Promise<RollbackOutcome> {
+export async function rollBackToRecorded(options: RollbackOptions): Promise<RecordedRollback> {
   let previousImage: ImageReference | undefined
   const reports = await Promise.all(
     options.targets.map(async (target): Promise<RollbackTargetReport> => {

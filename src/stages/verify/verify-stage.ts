@@ -142,15 +142,15 @@ async function connectKubernetes(
       k8s['pod-disruption-budgets'].length > 0 ||
       settings.onFailure === 'rollback')
   if (!needed) return undefined
-  const [{ connectClusters }, { resolveVerifyTargets }] = await Promise.all([
+  const [{ ClusterConnector }, { resolveVerifyTargets }] = await Promise.all([
     import('../../targets/connect-clusters.js'),
     import('./verify-targets.js')
   ])
-  const clusters = connectClusters(environment, {
+  const clusters = new ClusterConnector({
     kubeconfig: settings.kubeconfig,
     env: context.env,
     logger: context.logger
-  })
+  }).clusters(environment)
   const { targets, problems } = await resolveVerifyTargets(environment, clusters)
   return { clusters, targets, problems }
 }
@@ -248,17 +248,14 @@ async function openRecords(
   settings: VerifySettings,
   context: StageContext
 ): Promise<DeploymentRecords | undefined> {
-  if (!settings.githubToken || !context.workflow.owner) return undefined
-  const [{ createOctokit }, { createDeploymentRecords }] = await Promise.all([
-    import('../../github/octokit-factory.js'),
-    import('../../github/deployment-record.js')
-  ])
-  const octokit = await createOctokit({
+  if (!context.workflow.owner) return undefined
+  const { gitHubClients } = await import('../../github/run-clients.js')
+  const clients = await gitHubClients({
     token: settings.githubToken,
-    apiUrl: context.workflow.apiUrl,
+    workflow: context.workflow,
     logger: context.logger
-  })
-  return createDeploymentRecords(octokit, context.workflow)
+  })()
+  return clients?.deployments
 }
 
 /**

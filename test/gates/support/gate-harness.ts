@@ -12,6 +12,7 @@ import { systemClock } from '../../../src/runtime/clock.js'
 import { ImageReference } from '../../../src/image/image-reference.js'
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 import { readWorkflowContext } from '../../../src/runtime/workflow-context.js'
+import { createDeploymentRecords } from '../../../src/github/deployment-record.js'
 import { createGateGitHub, type GateRunGitHub } from '../../../src/stages/gate/gate-github.js'
 import type { z } from 'zod'
 
@@ -74,7 +75,15 @@ export async function startGateHarness(): Promise<GateHarness> {
     GITHUB_EVENT_NAME: 'workflow_dispatch'
   })
   const octokit = await createOctokit({ token: github.token, apiUrl: github.url, logger, retries: 0 })
-  const client = createGateGitHub(octokit, workflow, SHA)
+  const client = createGateGitHub(
+    {
+      octokit,
+      owner: workflow.owner,
+      repo: workflow.repo,
+      deployments: createDeploymentRecords(octokit, workflow)
+    },
+    SHA
+  )
   let seen = 0
   const noKubernetes = async (): Promise<GateKubernetes> => {
     throw new Error('no cluster in this test')
