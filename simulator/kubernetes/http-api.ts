@@ -257,8 +257,11 @@ export class HttpApi {
     return value === 'All' || inBody
   }
 
+  /** A stored object as the watched API version shows it. */
   private present(type: ResourceType, object: KubeObject): KubeObject {
-    return type.group === 'events.k8s.io' ? toEventsV1(object) : object
+    if (type.group === 'events.k8s.io') return toEventsV1(object)
+    if (type.custom && object.apiVersion !== apiVersionOf(type)) return { ...object, apiVersion: apiVersionOf(type) }
+    return object
   }
 
   private list(route: Route, query: Record<string, string>): unknown {

@@ -4,8 +4,8 @@
  * the level, with the plugin's message (`violates PodSecurity "restricted:latest":
  * allowPrivilegeEscalation != false (container "app" must set ...), ...`). The checks run in the
  * upstream order (baseline checks, then restricted ones, each by check ID) and restricted checks
- * replace the baseline checks they override. AppArmor, SELinux, sysctls and Windows host-process
- * checks are not simulated; warn and audit modes (Warning headers) are not either.
+ * replace the baseline checks they override. AppArmor, SELinux, procMount, sysctls and Windows
+ * host-process checks are not simulated; warn and audit modes (Warning headers) are not either.
  */
 import { admissionForbidden, type AdmissionPlugin, type AdmissionRequest } from './admission.js'
 import type { FieldError } from './api-errors.js'
@@ -36,7 +36,6 @@ interface SecurityContext {
   allowPrivilegeEscalation?: boolean
   runAsNonRoot?: boolean
   runAsUser?: number
-  procMount?: string
   capabilities?: { add?: string[]; drop?: string[] }
   seccompProfile?: { type?: string }
 }
@@ -154,16 +153,6 @@ const privileged: Check = (_spec, containers) => {
   return {
     reason: 'privileged',
     detail: `${containersWord(bad)} must not set securityContext.privileged=true`
-  }
-}
-
-const procMount: Check = (_spec, containers) => {
-  const bad = containers.filter((c) => (c.securityContext?.procMount ?? 'Default') !== 'Default')
-  if (bad.length === 0) return undefined
-  const values = sorted(bad.map((c) => c.securityContext!.procMount!))
-  return {
-    reason: 'procMount',
-    detail: `${containersWord(bad.map((c) => c.name))} must not set securityContext.procMount to ${quote(values)}`
   }
 }
 
@@ -309,7 +298,6 @@ const baseline: Array<[string, Check]> = [
   ['hostPathVolumes', hostPathVolumes],
   ['hostPorts', hostPorts],
   ['privileged', privileged],
-  ['procMount', procMount],
   ['seccompProfile_baseline', seccompBaseline]
 ]
 const restricted: Array<[string, Check, string?]> = [

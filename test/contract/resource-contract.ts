@@ -881,6 +881,52 @@ export function defineResourceContract(target: () => ResourceTarget): void {
       )
     })
 
+    it('a baseline namespace with a pinned version names both, and lists containers and host ports as upstream does', async () => {
+      const baseline = await target().createNamespace('psa-baseline', {
+        'pod-security.kubernetes.io/enforce': 'baseline',
+        'pod-security.kubernetes.io/enforce-version': 'v1.30'
+      })
+      try {
+        const r = await http().request('POST', `/api/v1/namespaces/${baseline.name}/pods`, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'ports' },
+          spec: {
+            hostPID: true,
+            volumes: [{ name: 'host', hostPath: { path: '/' } }],
+            securityContext: { seccompProfile: { type: 'Unconfined' } },
+            initContainers: [
+              {
+                name: 'init',
+                image: 'registry.example/contract/app:1',
+                ports: [{ containerPort: 1, hostPort: 9000 }]
+              }
+            ],
+            containers: [
+              {
+                name: 'app',
+                image: 'registry.example/contract/app:1',
+                ports: [
+                  { containerPort: 80, hostPort: 8080 },
+                  { containerPort: 81, hostPort: 81 }
+                ],
+                securityContext: {
+                  capabilities: { add: ['SYS_ADMIN', 'NET_RAW', 'CHOWN'] },
+                  seccompProfile: { type: 'Unconfined' }
+                }
+              }
+            ]
+          }
+        })
+        expect(r.status).toBe(403)
+        expect(r.body.message).toBe(
+          'pods "ports" is forbidden: violates PodSecurity "baseline:v1.30": non-default capabilities (container "app" must not include "NET_RAW", "SYS_ADMIN" in securityContext.capabilities.add), host namespaces (hostPID=true), hostPath volumes (volume "host"), hostPort (containers "init", "app" use hostPorts 8080, 81, 9000), seccompProfile (pod and container "app" must not set securityContext.seccompProfile.type to "Unconfined")'
+        )
+      } finally {
+        await baseline.dispose()
+      }
+    })
+
     it('a namespace label with an unknown level is refused', async () => {
       const r = await http().request(
         'PATCH',
