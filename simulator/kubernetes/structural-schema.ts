@@ -121,8 +121,9 @@ function hasType(value: Json, schema: StructuralSchema): boolean {
   }
 }
 
+/** A value as field errors print it: strings quoted, numbers and booleans bare. */
 function shown(value: Json): string {
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value)
+  return JSON.stringify(value)
 }
 
 function child(paths: SchemaPaths, key: string): SchemaPaths {
