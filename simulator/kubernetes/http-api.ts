@@ -260,7 +260,8 @@ export class HttpApi {
   /** A stored object as the watched API version shows it. */
   private present(type: ResourceType, object: KubeObject): KubeObject {
     if (type.group === 'events.k8s.io') return toEventsV1(object)
-    if (type.custom && object.apiVersion !== apiVersionOf(type)) return { ...object, apiVersion: apiVersionOf(type) }
+    if (type.custom && object.apiVersion !== apiVersionOf(type))
+      return { ...object, apiVersion: apiVersionOf(type) }
     return object
   }
 
