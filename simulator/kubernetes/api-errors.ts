@@ -3,7 +3,7 @@
  * `reason` and the human message, worded like k8s.io/apimachinery/pkg/api/errors so clients
  * (and people reading logs) see what a real cluster would say.
  */
-import { qualifiedKind, qualifiedResource, type ResourceType } from './api-resources.js'
+import { qualifiedResource, type ResourceType } from './api-resources.js'
 
 export interface StatusCause {
   reason: string
@@ -96,7 +96,15 @@ export function conflict(type: ResourceType, name: string, why?: string): ApiErr
 
 export interface FieldError {
   field: string
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueDuplicate' | 'FieldValueForbidden'
+  type:
+    | 'FieldValueRequired'
+    | 'FieldValueInvalid'
+    | 'FieldValueDuplicate'
+    | 'FieldValueForbidden'
+    | 'FieldValueTypeInvalid'
+    | 'FieldValueNotSupported'
+    | 'FieldValueTooLong'
+    | 'FieldValueTooMany'
   /** The error body after the field, e.g. `Required value` or `Invalid value: -1: must be ...`. */
   detail: string
 }
@@ -118,13 +126,26 @@ export function forbiddenField(field: string, why: string): FieldError {
   return { field, type: 'FieldValueForbidden', detail: `Forbidden: ${why}` }
 }
 
-export function invalid(type: ResourceType, name: string, errors: FieldError[]): ApiError {
+export function notSupported(field: string, value: string, supported: string[]): FieldError {
+  return {
+    field,
+    type: 'FieldValueNotSupported',
+    detail: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`
+  }
+}
+
+/**
+ * 422 Invalid. `kind` overrides the kind named in the message and details (a custom object
+ * sent with the wrong kind is reported under the kind it claimed).
+ */
+export function invalid(type: ResourceType, name: string, errors: FieldError[], kind = type.kind): ApiError {
   const rendered = errors.map((e) => `${e.field}: ${e.detail}`)
   const summary = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`
-  return new ApiError(422, 'Invalid', `${qualifiedKind(type)} "${name}" is invalid: ${summary}`, {
+  const qualified = type.group ? `${kind}.${type.group}` : kind
+  return new ApiError(422, 'Invalid', `${qualified} "${name}" is invalid: ${summary}`, {
     name,
     ...(type.group ? { group: type.group } : {}),
-    kind: type.kind,
+    kind,
     causes: errors.map((e) => ({ reason: e.type, message: e.detail, field: e.field }))
   })
 }
@@ -184,6 +205,15 @@ export function methodNotAllowed(): ApiError {
     405,
     'MethodNotAllowed',
     'the server does not allow this method on the requested resource'
+  )
+}
+
+/** What the apiserver says to a strategic merge patch of a custom object: it has no patch strategy. */
+export function unsupportedCustomPatch(): ApiError {
+  return new ApiError(
+    415,
+    'UnsupportedMediaType',
+    'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml'
   )
 }
 

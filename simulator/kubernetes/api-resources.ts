@@ -1,8 +1,10 @@
 /**
- * The resource types the simulator serves, described the way the apiserver's discovery
+ * The built-in resource types the simulator serves, described the way the apiserver's discovery
  * documents describe them. Everything else (routing, errors, discovery, RBAC-style denials)
- * is derived from this table, so adding a type is adding a row.
+ * is derived from this table, so adding a type is adding a row. Types defined by
+ * CustomResourceDefinitions join them at run time in each simulator's ResourceRegistry.
  */
+import type { StructuralSchema } from './structural-schema.js'
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection'
 
@@ -24,6 +26,21 @@ export interface ResourceType {
    * events.k8s.io `events`) share storage, as in the real apiserver.
    */
   storageKey: string
+  /** Discovery categories (`kubectl get all` and friends). */
+  categories?: string[]
+  /** Set for types served from a CustomResourceDefinition. */
+  custom?: CustomResourceInfo
+}
+
+/** What a CustomResourceDefinition says about one served version of its resource. */
+export interface CustomResourceInfo {
+  /** metadata.name of the CRD. */
+  crdName: string
+  /** The version objects are stored in (conversion strategy None: only apiVersion changes). */
+  storageVersion: string
+  listKind: string
+  /** The version's openAPIV3Schema; undefined means anything goes (never for v1 CRDs). */
+  schema?: StructuralSchema
 }
 
 const all: Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']
@@ -50,7 +67,7 @@ function type(
   }
 }
 
-export const resourceTypes: readonly ResourceType[] = [
+export const builtinResourceTypes: readonly ResourceType[] = [
   type('', 'v1', 'namespaces', 'Namespace', {
     namespaced: false,
     subresources: ['status'],
@@ -62,6 +79,7 @@ export const resourceTypes: readonly ResourceType[] = [
   type('', 'v1', 'events', 'Event', { shortNames: ['ev'], storageKey: 'core/events' }),
   type('', 'v1', 'configmaps', 'ConfigMap', { shortNames: ['cm'] }),
   type('', 'v1', 'secrets', 'Secret'),
+  type('', 'v1', 'resourcequotas', 'ResourceQuota', { subresources: ['status'], shortNames: ['quota'] }),
   type('apps', 'v1', 'deployments', 'Deployment', {
     subresources: ['status', 'scale'],
     shortNames: ['deploy'],
@@ -90,6 +108,19 @@ export const resourceTypes: readonly ResourceType[] = [
     shortNames: ['pdb'],
     tracksGeneration: true
   }),
+  type('networking.k8s.io', 'v1', 'ingresses', 'Ingress', {
+    subresources: ['status'],
+    shortNames: ['ing'],
+    tracksGeneration: true
+  }),
+  type('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', { namespaced: false }),
+  type('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', {
+    namespaced: false,
+    subresources: ['status'],
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    tracksGeneration: true
+  }),
   type('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', {
     namespaced: false,
     verbs: ['create'],
@@ -111,40 +142,5 @@ export function qualifiedKind(type: ResourceType): string {
   return type.group ? `${type.kind}.${type.group}` : type.kind
 }
 
-export function findByPath(group: string, version: string, resource: string): ResourceType | undefined {
-  return resourceTypes.find((t) => t.group === group && t.version === version && t.resource === resource)
-}
-
-export function findByApiVersionKind(apiVersion: string, kind: string): ResourceType | undefined {
-  return resourceTypes.find((t) => apiVersionOf(t) === apiVersion && t.kind === kind)
-}
-
-/**
- * Resolves the loose names tests use: `deployments`, `deploy`, `Deployment`,
- * `deployments.apps`, `apps/v1/deployments`, `apps/v1/Deployment`, `v1/pods`,
- * `events.events.k8s.io`. A bare `events` or `Event` means the core v1 type.
- */
-export function resolveResourceType(reference: string): ResourceType {
-  const parts = reference.split('/')
-  let candidates: ResourceType[]
-  if (parts.length >= 2) {
-    const name = parts[parts.length - 1]!
-    const apiVersion = parts.slice(0, -1).join('/')
-    candidates = resourceTypes.filter(
-      (t) => apiVersionOf(t) === apiVersion && (t.resource === name || t.kind === name)
-    )
-  } else {
-    const name = reference
-    candidates = resourceTypes.filter(
-      (t) =>
-        t.resource === name ||
-        t.kind === name ||
-        t.singular === name ||
-        (t.shortNames ?? []).includes(name) ||
-        qualifiedResource(t) === name
-    )
-  }
-  const chosen = candidates.find((t) => t.group === '') ?? candidates[0]
-  if (!chosen) throw new Error(`The Kubernetes simulator does not serve a resource called "${reference}"`)
-  return chosen
-}
+/** The API groups of the built-in types: paths in other groups are answered by the CRD handler. */
+export const builtinGroups: ReadonlySet<string> = new Set(builtinResourceTypes.map((t) => t.group))

@@ -4,6 +4,7 @@
  * are set; defaults never overwrite a value the client gave.
  */
 import type { ResourceType } from './api-resources.js'
+import { defaultCrd } from './custom-resource-definitions.js'
 import type { Container, KubeObject, PodSpec } from './kube-types.js'
 
 type Fields = Record<string, unknown>
@@ -62,6 +63,20 @@ export function defaultPodSpec(spec: PodSpec | undefined): void {
   }
   for (const container of Array.isArray(spec.initContainers) ? spec.initContainers : []) {
     if (asFields(container)) defaultContainer(container)
+  }
+}
+
+/** SetDefaults_Pod (pods only, not templates): a limit without a request is also the request. */
+function defaultRequestsFromLimits(spec: PodSpec): void {
+  for (const list of [spec.containers, spec.initContainers]) {
+    for (const container of Array.isArray(list) ? list : []) {
+      const resources = asFields((container as Fields)['resources'])
+      const limits = asFields(resources?.['limits'])
+      if (!resources || !limits || Object.keys(limits).length === 0) continue
+      const requests = (asFields(resources['requests']) ?? {}) as Fields
+      for (const [name, value] of Object.entries(limits)) setDefault(requests, name, value)
+      resources['requests'] = requests
+    }
   }
 }
 
@@ -132,6 +147,7 @@ export function applyDefaults(type: ResourceType, object: KubeObject): void {
     case 'core/pods': {
       if (!spec) return
       defaultPodSpec(spec as PodSpec)
+      defaultRequestsFromLimits(spec as PodSpec)
       setDefault(spec, 'serviceAccountName', 'default')
       setDefault(spec, 'serviceAccount', spec['serviceAccountName'])
       setDefault(spec, 'enableServiceLinks', true)
@@ -148,19 +164,16 @@ export function applyDefaults(type: ResourceType, object: KubeObject): void {
       if (object.metadata.name) labels['kubernetes.io/metadata.name'] = object.metadata.name
       return
     }
-    case 'core/secrets': {
+    case 'core/secrets':
+      // stringData was folded into data when the request was decoded (wire-format.ts).
       setDefault(object, 'type', 'Opaque')
-      // stringData is write-only: the apiserver folds it into data (base64) and drops it.
-      const stringData = asFields(object['stringData'])
-      if (stringData) {
-        const data = (asFields(object['data']) ?? {}) as Record<string, string>
-        for (const [key, value] of Object.entries(stringData)) {
-          data[key] = Buffer.from(String(value), 'utf8').toString('base64')
-        }
-        object['data'] = data
-        delete object['stringData']
-      }
       return
-    }
+    case 'networking.k8s.io/ingresses':
+      setDefault(object, 'status', {})
+      setDefault(asFields(object['status'])!, 'loadBalancer', {})
+      return
+    case 'apiextensions.k8s.io/customresourcedefinitions':
+      defaultCrd(object)
+      return
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The discovery documents (`/api`, `/apis`, `/apis/<group>`, `/api/v1`, `/apis/<group>/<version>`,
- * `/version`) in their legacy (non-aggregated) JSON form, built from the served resource table.
- * Clients asking for aggregated discovery get this form too and fall back to it.
+ * `/version`) in their legacy (non-aggregated) JSON form, built from the served resource types
+ * (built-in and from CRDs). Clients asking for aggregated discovery get this form too and fall
+ * back to it.
  */
-import { apiVersionOf, resourceTypes, type ResourceType } from './api-resources.js'
+import { apiVersionOf, type ResourceType } from './api-resources.js'
+import type { ResourceRegistry } from './resource-registry.js'
 
 export const simulatedVersion = {
   major: '1',
@@ -17,17 +19,32 @@ export const simulatedVersion = {
   platform: 'linux/amd64'
 }
 
-function groups(): Map<string, ResourceType[]> {
+function groups(registry: ResourceRegistry): Map<string, ResourceType[]> {
   const byGroup = new Map<string, ResourceType[]>()
-  for (const type of resourceTypes) {
+  for (const type of registry.all()) {
     if (!type.group) continue
     byGroup.set(type.group, [...(byGroup.get(type.group) ?? []), type])
   }
   return byGroup
 }
 
+/** Kubernetes version priority: GA (higher first), then beta, then alpha, then anything else. */
+function versionPriority(version: string): [number, number, number] {
+  const match = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version)
+  if (!match) return [0, 0, 0]
+  const stability = match[2] === undefined ? 3 : match[2] === 'beta' ? 2 : 1
+  return [stability, Number(match[1]), Number(match[3] ?? 0)]
+}
+
+function byPriority(a: string, b: string): number {
+  const [x, y] = [versionPriority(a), versionPriority(b)]
+  return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || a.localeCompare(b)
+}
+
 function groupDocument(name: string, types: ResourceType[]) {
-  const versions = [...new Set(types.map((t) => t.version))].map((version) => ({
+  const listed = [...new Set(types.map((t) => t.version))]
+  const ordered = types.some((t) => t.custom) ? listed.sort(byPriority) : listed
+  const versions = ordered.map((version) => ({
     groupVersion: `${name}/${version}`,
     version
   }))
@@ -42,21 +59,21 @@ export function apiVersions(serverAddress: string) {
   }
 }
 
-export function apiGroupList() {
+export function apiGroupList(registry: ResourceRegistry) {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: [...groups()].map(([name, types]) => groupDocument(name, types))
+    groups: [...groups(registry)].map(([name, types]) => groupDocument(name, types))
   }
 }
 
-export function apiGroup(name: string) {
-  const types = groups().get(name)
+export function apiGroup(registry: ResourceRegistry, name: string) {
+  const types = groups(registry).get(name)
   return types ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDocument(name, types) } : undefined
 }
 
-export function apiResourceList(group: string, version: string) {
-  const types = resourceTypes.filter((t) => t.group === group && t.version === version)
+export function apiResourceList(registry: ResourceRegistry, group: string, version: string) {
+  const types = registry.all().filter((t) => t.group === group && t.version === version)
   if (types.length === 0) return undefined
   const resources: Array<Record<string, unknown>> = []
   for (const type of types) {
@@ -66,7 +83,8 @@ export function apiResourceList(group: string, version: string) {
       namespaced: type.namespaced,
       kind: type.kind,
       verbs: type.verbs,
-      ...(type.shortNames ? { shortNames: type.shortNames } : {})
+      ...(type.shortNames ? { shortNames: type.shortNames } : {}),
+      ...(type.categories ? { categories: type.categories } : {})
     })
     for (const sub of type.subresources) {
       resources.push({

@@ -11,10 +11,17 @@ import {
   expired,
   forbidden,
   methodNotAllowed,
+  notFound,
   pathNotFound,
   unauthorized
 } from './api-errors.js'
-import { apiVersionOf, findByPath, resourceTypes, type ResourceType, type Verb } from './api-resources.js'
+import {
+  apiVersionOf,
+  builtinGroups,
+  qualifiedResource,
+  type ResourceType,
+  type Verb
+} from './api-resources.js'
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, simulatedVersion } from './discovery.js'
 import { toEventsV1 } from './event-conversion.js'
 import { parseFieldSelector } from './field-selector.js'
@@ -23,6 +30,7 @@ import type { KubeObject } from './kube-types.js'
 import { parseLabelSelector } from './label-selector.js'
 import type { ObjectStore } from './object-store.js'
 import type { DeleteOptions, ResourceOperations, Subresource } from './resource-operations.js'
+import type { ResourceRegistry } from './resource-registry.js'
 import type { DenyRule, RequestLogEntry } from './simulator-types.js'
 import { serveWatch } from './watch-stream.js'
 
@@ -31,11 +39,17 @@ interface Route {
   namespace?: string
   name?: string
   subresource?: Subresource
+  /** A custom resource path naming a subresource its CRD does not declare: 404 for the object. */
+  undeclaredSubresource?: boolean
 }
+
+/** What the apiserver's fallback handler answers for paths no API group serves (plain text). */
+const pageNotFound = '404 page not found\n'
 
 export interface HttpApiDependencies {
   ops: ResourceOperations
   store: ObjectStore
+  registry: ResourceRegistry
   /** token -> user name */
   users: Map<string, string>
   denyRules: DenyRule[]
@@ -74,10 +88,20 @@ export class HttpApi {
     try {
       const user = this.authenticate(request)
       entry.user = user
-      const body = await readBody(request)
+      const { body, text } = await readBody(request)
       if (isJsonObject(body) && Array.isArray(body['dryRun']) && body['dryRun'].length > 0)
         entry.dryRun = true
-      const result = this.dispatch(method, url.pathname, query, contentType, body, user, response, entry)
+      const result = this.dispatch(
+        method,
+        url.pathname,
+        query,
+        contentType,
+        body,
+        text,
+        user,
+        response,
+        entry
+      )
       if (result) this.send(response, entry, result.code, result.body)
     } catch (error) {
       if (error instanceof ApiError) {
@@ -122,6 +146,7 @@ export class HttpApi {
     query: Record<string, string>,
     contentType: string,
     body: unknown,
+    rawBody: string,
     user: string,
     response: ServerResponse,
     entry: RequestLogEntry
@@ -132,14 +157,26 @@ export class HttpApi {
       if (method !== 'GET') throw methodNotAllowed()
       return new JsonResponse(200, discovery)
     }
-    const route = parseRoute(segments)
-    if (!route) throw pathNotFound()
+    const route = parseRoute(this.deps.registry, segments)
+    if (!route) {
+      // Built-in groups answer unknown resources with a Status; anything else falls through
+      // to the apiserver's plain-text not-found handler.
+      if (segments[0] === 'apis' && !builtinGroups.has(segments[1] ?? ''))
+        return new JsonResponse(404, pageNotFound)
+      throw pathNotFound()
+    }
     const isWatch = query['watch'] === 'true' || query['watch'] === '1'
     const verb = verbOf(method, route, isWatch)
     if (!verb || !route.type.verbs.includes(verb)) throw methodNotAllowed()
     this.authorize(user, verb, route)
+    if (route.undeclaredSubresource) throw notFound(route.type, route.name!)
     const dryRun = this.dryRunOf(query, body)
-    const context = { dryRun, user, ...(route.subresource ? { subresource: route.subresource } : {}) }
+    const context = {
+      dryRun,
+      user,
+      rawBody,
+      ...(route.subresource ? { subresource: route.subresource } : {})
+    }
     const { ops } = this.deps
 
     if (route.type.storageKey === 'virtual/selfsubjectaccessreviews') {
@@ -156,6 +193,7 @@ export class HttpApi {
       case 'create':
         return new JsonResponse(201, ops.create(route.type, route.namespace, body, context))
       case 'update':
+        if (route.type.custom) requireResourceVersion(route.type, route.name!, body)
         return new JsonResponse(200, ops.update(route.type, route.namespace, route.name!, body, context))
       case 'patch':
         return new JsonResponse(
@@ -178,12 +216,12 @@ export class HttpApi {
     if (segments.length === 1 && (root === 'healthz' || root === 'readyz' || root === 'livez')) return 'ok'
     if (root === 'api') {
       if (segments.length === 1) return apiVersions(this.deps.serverAddress())
-      if (segments.length === 2) return apiResourceList('', a!)
+      if (segments.length === 2) return apiResourceList(this.deps.registry, '', a!)
     }
     if (root === 'apis') {
-      if (segments.length === 1) return apiGroupList()
-      if (segments.length === 2) return apiGroup(a!) ?? undefined
-      if (segments.length === 3 && rest.length === 0) return apiResourceList(a!, b!)
+      if (segments.length === 1) return apiGroupList(this.deps.registry)
+      if (segments.length === 2) return apiGroup(this.deps.registry, a!) ?? undefined
+      if (segments.length === 3 && rest.length === 0) return apiResourceList(this.deps.registry, a!, b!)
     }
     return undefined
   }
@@ -219,8 +257,12 @@ export class HttpApi {
     return value === 'All' || inBody
   }
 
+  /** A stored object as the watched API version shows it. */
   private present(type: ResourceType, object: KubeObject): KubeObject {
-    return type.group === 'events.k8s.io' ? toEventsV1(object) : object
+    if (type.group === 'events.k8s.io') return toEventsV1(object)
+    if (type.custom && object.apiVersion !== apiVersionOf(type))
+      return { ...object, apiVersion: apiVersionOf(type) }
+    return object
   }
 
   private list(route: Route, query: Record<string, string>): unknown {
@@ -247,21 +289,17 @@ export class HttpApi {
     const page = limit > 0 ? items.slice(start, start + limit) : items.slice(start)
     const remaining = items.length - start - page.length
     const metadata: Record<string, unknown> = { resourceVersion: String(resourceVersion) }
+    // Custom resource lists are unstructured: `continue` is always there, items keep their kind.
+    if (route.type.custom) metadata['continue'] = ''
     if (limit > 0 && remaining > 0) {
       metadata['continue'] = encodeContinue(resourceVersion, keyOf(page[page.length - 1]!))
       metadata['remainingItemCount'] = remaining
     }
     return {
-      kind: `${route.type.kind}List`,
+      kind: listKindOf(route.type),
       apiVersion: apiVersionOf(route.type),
       metadata,
-      // Items of a typed list carry no kind/apiVersion on a real apiserver either.
-      items: page.map((item) => {
-        const copy: Record<string, unknown> = { ...item }
-        delete copy['kind']
-        delete copy['apiVersion']
-        return copy
-      })
+      items: page.map((item) => listItem(route.type, item))
     }
   }
 
@@ -323,10 +361,10 @@ export class HttpApi {
       )
     }
     return {
-      kind: `${route.type.kind}List`,
+      kind: listKindOf(route.type),
       apiVersion: apiVersionOf(route.type),
       metadata: { resourceVersion: String(this.deps.store.resourceVersion) },
-      items
+      items: items.map((item) => listItem(route.type, item))
     }
   }
 
@@ -344,9 +382,7 @@ export class HttpApi {
         }
       | undefined
     const attributes = spec?.resourceAttributes ?? {}
-    const type = resourceTypes.find(
-      (t) => t.group === (attributes.group ?? '') && t.resource === attributes.resource
-    )
+    const type = this.deps.registry.findByGroupResource(attributes.group ?? '', attributes.resource ?? '')
     let allowed = true
     let reason = ''
     if (type) {
@@ -372,6 +408,37 @@ export class HttpApi {
         : { allowed: false, denied: true, reason }
     }
   }
+}
+
+function listKindOf(type: ResourceType): string {
+  return type.custom?.listKind ?? `${type.kind}List`
+}
+
+/** Items of a typed list carry no kind/apiVersion on a real apiserver; custom ones do. */
+function listItem(type: ResourceType, item: KubeObject): Record<string, unknown> {
+  if (type.custom) return item as unknown as Record<string, unknown>
+  const copy: Record<string, unknown> = { ...item }
+  delete copy['kind']
+  delete copy['apiVersion']
+  return copy
+}
+
+/** Custom resources do not allow unconditional updates: a PUT must carry metadata.resourceVersion. */
+function requireResourceVersion(type: ResourceType, name: string, body: unknown): void {
+  const metadata = isJsonObject(body) ? body['metadata'] : undefined
+  if (isJsonObject(metadata) && metadata['resourceVersion']) return
+  const detail = 'Invalid value: 0: must be specified for an update'
+  throw new ApiError(
+    422,
+    'Invalid',
+    `${qualifiedResource(type)} "${name}" is invalid: metadata.resourceVersion: ${detail}`,
+    {
+      name,
+      group: type.group,
+      kind: type.resource,
+      causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'metadata.resourceVersion' }]
+    }
+  )
 }
 
 function keyOf(object: KubeObject): string {
@@ -434,7 +501,7 @@ function verbOf(method: string, route: Route, watch: boolean): Verb | undefined 
  * `<resource>[/<name>[/<subresource>]]` (cluster-scoped, or all namespaces for lists) or
  * `namespaces/<ns>/<resource>[/<name>[/<subresource>]]`.
  */
-function parseRoute(segments: string[]): Route | undefined {
+function parseRoute(registry: ResourceRegistry, segments: string[]): Route | undefined {
   let group: string
   let version: string
   let rest: string[]
@@ -449,46 +516,51 @@ function parseRoute(segments: string[]): Route | undefined {
   } else {
     return undefined
   }
-  const subresourceOf = (text: string | undefined): Subresource | undefined | null => {
+  // undefined: none; null: not one the type has (404 path for built-ins, 404 object for custom).
+  const subresourceOf = (type: ResourceType, text: string | undefined): Subresource | undefined | null => {
     if (text === undefined) return undefined
-    return text === 'status' || text === 'scale' ? text : null
+    return (text === 'status' || text === 'scale') && type.subresources.includes(text) ? text : null
+  }
+  const routeTo = (
+    type: ResourceType,
+    name: string | undefined,
+    sub: string | undefined,
+    namespace?: string
+  ) => {
+    const subresource = subresourceOf(type, sub)
+    if (subresource === null && !type.custom) return undefined
+    return {
+      type,
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(name !== undefined ? { name } : {}),
+      ...(subresource ? { subresource } : {}),
+      ...(subresource === null ? { undeclaredSubresource: true } : {})
+    }
   }
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const nsType = findByPath(group, version, 'namespaces')
+    const nsType = registry.findByPath(group, version, 'namespaces')
     // `namespaces/<name>/status` is the Namespace's own subresource.
     if (nsType && rest.length === 3 && rest[2] === 'status') {
       return { type: nsType, name: rest[1]!, subresource: 'status' }
     }
-    const type = findByPath(group, version, rest[2]!)
+    const type = registry.findByPath(group, version, rest[2]!)
     if (!type || !type.namespaced || rest.length > 5) return undefined
-    const sub = subresourceOf(rest[4])
-    if (sub === null || (sub && !type.subresources.includes(sub))) return undefined
-    return {
-      type,
-      namespace: decodeURIComponent(rest[1]!),
-      ...(rest[3] !== undefined ? { name: decodeURIComponent(rest[3]) } : {}),
-      ...(sub ? { subresource: sub } : {})
-    }
+    const name = rest[3] !== undefined ? decodeURIComponent(rest[3]) : undefined
+    return routeTo(type, name, rest[4], decodeURIComponent(rest[1]!))
   }
-  const type = findByPath(group, version, rest[0]!)
+  const type = registry.findByPath(group, version, rest[0]!)
   if (!type || rest.length > 3) return undefined
   if (type.namespaced && rest.length > 1) return undefined
-  const sub = subresourceOf(rest[2])
-  if (sub === null || (sub && !type.subresources.includes(sub))) return undefined
-  return {
-    type,
-    ...(rest[1] !== undefined ? { name: decodeURIComponent(rest[1]) } : {}),
-    ...(sub ? { subresource: sub } : {})
-  }
+  return routeTo(type, rest[1] !== undefined ? decodeURIComponent(rest[1]) : undefined, rest[2])
 }
 
-async function readBody(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage): Promise<{ body: unknown; text: string }> {
   const chunks: Buffer[] = []
   for await (const chunk of request) chunks.push(chunk as Buffer)
   const text = Buffer.concat(chunks).toString('utf8').trim()
-  if (text === '') return undefined
+  if (text === '') return { body: undefined, text }
   try {
-    return JSON.parse(text) as unknown
+    return { body: JSON.parse(text) as unknown, text }
   } catch (error) {
     throw badRequest(`couldn't get version/kind; json parse error: ${(error as Error).message}`)
   }

@@ -1,14 +1,14 @@
 /**
  * A Kubernetes API simulator for tests: a real HTTP server on 127.0.0.1 that
  * @kubernetes/client-node talks to through a generated kubeconfig, with simulated
- * Deployment, ReplicaSet, StatefulSet, DaemonSet, disruption and garbage-collection
- * controllers and a kubelet whose containers behave as configured per image.
+ * Deployment, ReplicaSet, StatefulSet, DaemonSet, disruption, resource-quota and
+ * garbage-collection controllers, a kubelet whose containers behave as configured per image,
+ * CustomResourceDefinitions, and PodSecurity and ResourceQuota admission.
  * Known differences from a real cluster: simulator/kubernetes/DIFFERENCES.md.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { resolveResourceType } from './api-resources.js'
 import { ControllerLoop } from './controllers/controller-loop.js'
 import { controllerTypes, type ControllerContext } from './controllers/controller-context.js'
 import { DaemonSetController } from './controllers/daemonset-controller.js'
@@ -18,13 +18,17 @@ import { EventRecorder } from './controllers/event-recorder.js'
 import { GarbageCollector } from './controllers/garbage-collector.js'
 import { Kubelet, type SimulatedNode } from './controllers/kubelet.js'
 import { ReplicaSetController } from './controllers/replicaset-controller.js'
+import { ResourceQuotaController } from './controllers/resource-quota-controller.js'
 import { StatefulSetController } from './controllers/statefulset-controller.js'
 import { HttpApi } from './http-api.js'
 import { ImageBehaviours } from './image-behaviours.js'
 import type { KubeObject } from './kube-types.js'
 import { renderKubeconfig } from './kubeconfig.js'
 import { ObjectStore } from './object-store.js'
+import { PodSecurityAdmission } from './pod-security.js'
+import { QuotaAdmission } from './resource-quota.js'
 import { ResourceOperations } from './resource-operations.js'
+import { ResourceRegistry } from './resource-registry.js'
 import type {
   DenyRule,
   KubernetesSimulator,
@@ -43,6 +47,7 @@ export type {
   WriteLogEntry
 } from './simulator-types.js'
 export { ApiError } from './api-errors.js'
+export { readCustomResourceDefinitions } from './crd-manifests.js'
 
 const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 
@@ -61,10 +66,11 @@ export async function startKubernetesSimulator(
 
   const now = (): number => Date.now()
   const store = new ObjectStore(options.watchHistoryLimit ?? 10000)
+  const registry = new ResourceRegistry()
   const requestLog: RequestLogEntry[] = []
   const writeLog: WriteLogEntry[] = []
   const denyRules: DenyRule[] = []
-  const ops = new ResourceOperations(store, now, (record) => {
+  const ops = new ResourceOperations(store, registry, now, (record) => {
     writeLog.push({
       time: now(),
       verb: record.verb,
@@ -76,10 +82,16 @@ export async function startKubernetesSimulator(
     })
   })
 
-  const types = controllerTypes()
+  // The apiserver's order of validating admission: PodSecurity before ResourceQuota.
+  ops.useAdmission(new PodSecurityAdmission(store))
+  ops.useAdmission(new QuotaAdmission(store))
+
+  const types = controllerTypes(registry)
   for (const name of new Set([...systemNamespaces, ...(options.namespaces ?? [])])) {
     ops.create(types.namespaces, undefined, { metadata: { name } })
   }
+  const crdType = registry.resolve('apiextensions.k8s.io/v1/customresourcedefinitions')
+  for (const crd of options.customResourceDefinitions ?? []) ops.create(crdType, undefined, crd)
   const nodes: SimulatedNode[] = Array.from({ length: options.nodeCount ?? 3 }, (_, i) => ({
     name: `simulator-node-${i}`,
     ip: `10.0.0.${i + 2}`
@@ -125,12 +137,14 @@ export async function startKubernetesSimulator(
   const ctx: ControllerContext = {
     ops,
     types,
+    registry,
     images,
     now,
     events: new EventRecorder(ops, types.events, now)
   }
   const loop = new ControllerLoop(
     [
+      new ResourceQuotaController(ctx),
       new DeploymentController(ctx),
       new ReplicaSetController(ctx),
       new StatefulSetController(ctx),
@@ -147,6 +161,7 @@ export async function startKubernetesSimulator(
   const api = new HttpApi({
     ops,
     store,
+    registry,
     users,
     denyRules,
     requestLog,
@@ -183,24 +198,24 @@ export async function startKubernetesSimulator(
     setImageDigest: (image, digest) => images.setDigest(image, digest),
     create: (object) => {
       const typed = object as KubeObject
-      const type = resolveResourceType(`${typed.apiVersion}/${typed.kind}`)
+      const type = registry.resolve(`${typed.apiVersion}/${typed.kind}`)
       return ops.create(type, type.namespaced ? namespaceOf(typed) : undefined, object)
     },
     update: (object) => {
       const typed = object as KubeObject
-      const type = resolveResourceType(`${typed.apiVersion}/${typed.kind}`)
+      const type = registry.resolve(`${typed.apiVersion}/${typed.kind}`)
       const body = { ...typed, metadata: { ...typed.metadata } }
       delete body.metadata.resourceVersion
       return ops.update(type, type.namespaced ? namespaceOf(typed) : undefined, typed.metadata.name!, body)
     },
     get: (resource, namespace, name) => {
-      const type = resolveResourceType(resource)
+      const type = registry.resolve(resource)
       const stored = ops.peek(type, type.namespaced ? (namespace ?? 'default') : undefined, name)
       return stored ? ops.get(type, type.namespaced ? (namespace ?? 'default') : undefined, name) : undefined
     },
-    list: (resource, namespace) => ops.list(resolveResourceType(resource), namespace),
+    list: (resource, namespace) => ops.list(registry.resolve(resource), namespace),
     delete: (resource, namespace, name) => {
-      const type = resolveResourceType(resource)
+      const type = registry.resolve(resource)
       ops.delete(type, type.namespaced ? (namespace ?? 'default') : undefined, name)
     },
     requestLog,

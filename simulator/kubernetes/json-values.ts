@@ -57,3 +57,17 @@ export function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value)
 }
+
+/**
+ * A copy with object keys in sorted order at every level: how the apiserver serialises custom
+ * objects (unstructured maps are encoded with sorted keys).
+ */
+export function sortKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (!isJsonObject(value)) return value
+  const out: JsonObject = {}
+  for (const key of Object.keys(value).sort()) {
+    if (value[key] !== undefined) out[key] = sortKeys(value[key]!)
+  }
+  return out
+}

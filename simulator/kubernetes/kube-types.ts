@@ -167,6 +167,7 @@ export interface ReplicaSet extends KubeObject {
     readyReplicas?: number
     availableReplicas?: number
     observedGeneration?: number
+    conditions?: Condition[]
     [key: string]: unknown
   }
 }

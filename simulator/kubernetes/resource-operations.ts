@@ -6,6 +6,7 @@
  * Used by the HTTP layer, by the simulator's direct seeding API and by the controllers.
  */
 import { randomUUID } from 'node:crypto'
+import type { AdmissionPlugin } from './admission.js'
 import {
   alreadyExists,
   ApiError,
@@ -13,23 +14,33 @@ import {
   conflict,
   namespaceTerminating,
   notFound,
+  unsupportedCustomPatch,
   unsupportedMediaType,
   type Status
 } from './api-errors.js'
-import { apiVersionOf, resourceTypes, type ResourceType } from './api-resources.js'
+import { apiVersionOf, type ResourceType } from './api-resources.js'
+import {
+  cleanupFinalizer,
+  crdResourceTypes,
+  establishedCrdStatus,
+  initialCrdStatus
+} from './custom-resource-definitions.js'
 import { applyDefaults } from './defaults.js'
 import { fromEventsV1, toEventsV1 } from './event-conversion.js'
 import { matchesFields, parseFieldSelector } from './field-selector.js'
 import { applyJsonPatch } from './json-patch.js'
-import { clone, deepEqual, isJsonObject, type Json } from './json-values.js'
+import { clone, deepEqual, isJsonObject, sortKeys, type Json, type JsonObject } from './json-values.js'
 import type { KubeObject, LabelSelector } from './kube-types.js'
 import { formatLabelSelector, matches, parseLabelSelector } from './label-selector.js'
 import { applyMergePatch } from './merge-patch.js'
 import type { ObjectStore } from './object-store.js'
 import { randomSuffix } from './random-names.js'
+import type { ResourceRegistry } from './resource-registry.js'
 import { applyStrategicMergePatch } from './strategic-merge-patch.js'
-import { formatTime, normalizeMicroTime } from './time-format.js'
-import { validate } from './validation.js'
+import { pruneAndDefault } from './structural-schema.js'
+import { formatTime } from './time-format.js'
+import { validate, validateCustomObject } from './validation.js'
+import { normalizeWireFields } from './wire-format.js'
 
 export type Subresource = 'status' | 'scale'
 
@@ -38,6 +49,8 @@ export interface WriteContext {
   /** The authenticated user of an API request; writes with a user are recorded in the write log. */
   user?: string
   subresource?: Subresource
+  /** The request body as sent, for the messages that quote it. */
+  rawBody?: string
 }
 
 export interface WriteRecord {
@@ -60,6 +73,8 @@ export interface DeleteOptions {
   orphanDependents?: boolean
 }
 
+const crdStorage = 'apiextensions.k8s.io/customresourcedefinitions'
+
 export const patchContentTypes = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
@@ -67,11 +82,19 @@ export const patchContentTypes = {
 } as const
 
 export class ResourceOperations {
+  private readonly admission: AdmissionPlugin[] = []
+
   constructor(
     private readonly store: ObjectStore,
+    private readonly registry: ResourceRegistry,
     private readonly now: () => number,
     private readonly onWrite: (record: WriteRecord) => void
   ) {}
+
+  /** Adds a validating admission plugin; plugins run in the order added, on creates. */
+  useAdmission(plugin: AdmissionPlugin): void {
+    this.admission.push(plugin)
+  }
 
   get(
     type: ResourceType,
@@ -100,7 +123,7 @@ export class ResourceOperations {
     body: unknown,
     context: WriteContext = {}
   ): KubeObject {
-    const object = this.decode(type, body)
+    const object = this.decode(type, body, context.rawBody)
     const scope = this.scope(type, namespace)
     if (type.namespaced) {
       if (object.metadata.namespace && object.metadata.namespace !== scope) {
@@ -129,16 +152,20 @@ export class ResourceOperations {
     if (type.tracksGeneration) object.metadata.generation = 1
     else delete object.metadata.generation
     this.resetStatusOnCreate(type, object)
-    applyDefaults(type, object)
-    this.normalizeWireFields(type, object)
-    validate(type, object)
+    normalizeWireFields(type, object)
+    this.defaultAndValidate(type, object, undefined, undefined)
     if (type.namespaced) this.requireWritableNamespace(type, scope!, object.metadata.name!)
+    for (const plugin of this.admission) plugin.admitCreate({ type, object, dryRun: context.dryRun === true })
     if (this.store.peek(type.storageKey, scope, object.metadata.name!)) {
       throw alreadyExists(type, object.metadata.name!)
     }
-    if (context.dryRun) return this.present(type, object)
-    const stored = this.store.put(type.storageKey, object)
+    const toStore = type.custom
+      ? (sortKeys(object as unknown as JsonObject) as unknown as KubeObject)
+      : object
+    if (context.dryRun) return this.present(type, toStore)
+    const stored = this.store.put(type.storageKey, toStore)
     this.record(context, 'create', type, stored)
+    if (type.storageKey === crdStorage) return this.present(type, this.establish(stored))
     return this.present(type, stored)
   }
 
@@ -154,7 +181,7 @@ export class ResourceOperations {
     const existing = this.store.peek(type.storageKey, scope, name)
     if (!existing) throw notFound(type, name)
     if (context.subresource === 'scale') return this.updateScale(type, existing, body, context, verb)
-    const incoming = this.decode(type, body)
+    const incoming = this.decode(type, body, context.rawBody)
     if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
       throw badRequest(
         `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`
@@ -166,18 +193,56 @@ export class ResourceOperations {
       )
     }
     this.checkPreconditions(type, existing, incoming.metadata.resourceVersion, incoming.metadata.uid)
-    const next = this.merge(type, existing, incoming, context.subresource)
-    if (context.subresource !== 'status') {
-      applyDefaults(type, next)
-      this.normalizeWireFields(type, next)
-      validate(type, next, existing)
-    } else {
-      this.normalizeWireFields(type, next)
-    }
-    if (type.tracksGeneration && !deepEqual(existing['spec'], next['spec'])) {
+    let next = this.merge(type, existing, incoming, context.subresource)
+    normalizeWireFields(type, next)
+    this.defaultAndValidate(type, next, existing, context.subresource)
+    if (type.custom) next = sortKeys(next as unknown as JsonObject) as unknown as KubeObject
+    if (type.tracksGeneration && this.generationChanged(type, existing, next)) {
       next.metadata.generation = (existing.metadata.generation ?? 0) + 1
     }
-    return this.commit(type, existing, next, context, verb)
+    const result = this.commit(type, existing, next, context, verb)
+    if (type.storageKey === crdStorage && !context.dryRun && context.subresource !== 'status') {
+      const stored = this.store.peek(type.storageKey, undefined, name)
+      if (stored) return this.present(type, this.establish(stored))
+    }
+    return result
+  }
+
+  /**
+   * Defaulting and validation of a write: built-in types per kind (none for /status writes),
+   * custom objects by pruning, defaulting and checking against their CRD's schema (only the
+   * status part for /status writes).
+   */
+  private defaultAndValidate(
+    type: ResourceType,
+    object: KubeObject,
+    existing: KubeObject | undefined,
+    subresource: Subresource | undefined
+  ): void {
+    if (type.custom) {
+      if (type.custom.schema) pruneAndDefault(object as unknown as JsonObject, type.custom.schema)
+      validateCustomObject(type, object, subresource === 'status')
+      return
+    }
+    if (subresource === 'status') return
+    applyDefaults(type, object)
+    validate(type, object, existing)
+  }
+
+  /**
+   * metadata.generation moves with spec changes for built-in types; for custom objects with any
+   * change outside metadata, and outside status when the CRD has a status subresource (so
+   * without one, a status write bumps the generation, as for Argo CD Applications).
+   */
+  private generationChanged(type: ResourceType, existing: KubeObject, next: KubeObject): boolean {
+    if (!type.custom) return !deepEqual(existing['spec'], next['spec'])
+    const content = (object: KubeObject) => {
+      const rest: Record<string, unknown> = { ...object }
+      delete rest['metadata']
+      if (type.subresources.includes('status')) delete rest['status']
+      return rest
+    }
+    return !deepEqual(content(existing), content(next))
   }
 
   patch(
@@ -204,6 +269,8 @@ export class ResourceOperations {
         patched = applyMergePatch(current, patch)
         break
       case patchContentTypes.strategic:
+        // Custom objects have no patch strategies, so the apiserver refuses this content type.
+        if (type.custom) throw unsupportedCustomPatch()
         patched = applyStrategicMergePatch(current, patch as Json)
         break
       default:
@@ -245,6 +312,7 @@ export class ResourceOperations {
       )
     }
     const nowText = formatTime(this.now())
+    if (type.storageKey === crdStorage) return this.deleteCrd(type, existing, nowText, context)
     if (type.storageKey === 'core/namespaces') {
       // Namespaces are finalized: they turn Terminating and the namespace controller
       // removes their content and then the namespace itself.
@@ -302,8 +370,9 @@ export class ResourceOperations {
     return namespace
   }
 
-  private decode(type: ResourceType, body: unknown): KubeObject {
+  private decode(type: ResourceType, body: unknown, rawBody?: string): KubeObject {
     if (!isJsonObject(body)) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)}'`)
+    if (type.custom) return this.decodeCustom(type, body, rawBody ?? JSON.stringify(body))
     let object = clone(body) as unknown as KubeObject
     if (object.kind !== undefined && object.kind !== type.kind) {
       throw badRequest(
@@ -319,21 +388,56 @@ export class ResourceOperations {
     return { kind: storedType.kind, apiVersion: apiVersionOf(storedType), metadata: object.metadata, ...rest }
   }
 
+  /**
+   * The unstructured decoder of the CRD handler: kind and apiVersion are required (a wrong kind
+   * is left for validation to report), and objects are stored in the storage version.
+   */
+  private decodeCustom(type: ResourceType, body: JsonObject, rawBody: string): KubeObject {
+    if (typeof body['kind'] !== 'string' || body['kind'] === '') {
+      const summary = rawBody.length > 30 ? `${rawBody.slice(0, 30)} ...` : rawBody
+      throw badRequest(
+        `the object provided is unrecognized (must be of type ${type.kind}): Object 'Kind' is missing in '${rawBody}' (${summary})`
+      )
+    }
+    if (body['apiVersion'] !== apiVersionOf(type)) {
+      const sent = typeof body['apiVersion'] === 'string' ? body['apiVersion'] : ''
+      throw badRequest(
+        `the API version in the data (${sent}) does not match the expected API version (${apiVersionOf(type)})`
+      )
+    }
+    const object = clone(body) as unknown as KubeObject
+    if (!isJsonObject(object.metadata)) object.metadata = {}
+    object.apiVersion = type.group
+      ? `${type.group}/${type.custom!.storageVersion}`
+      : type.custom!.storageVersion
+    return object
+  }
+
   /** The shape objects are stored in: events.k8s.io Events are stored as core Events. */
   private storedType(type: ResourceType): ResourceType {
     if (type.group !== 'events.k8s.io') return type
-    return resourceTypes.find((t) => t.group === '' && t.resource === 'events')!
+    return this.registry.byStorageKey('core/events')!
   }
 
   private present(type: ResourceType, stored: KubeObject): KubeObject {
     const copy = clone(stored)
     if (type.group === 'events.k8s.io') return toEventsV1(copy)
+    // Conversion strategy None: another served version differs only in apiVersion.
+    if (type.custom) return { ...copy, apiVersion: apiVersionOf(type) }
     // kind and apiVersion first, as the apiserver serialises them.
     const { kind, apiVersion, ...rest } = copy
     return { kind, apiVersion, ...rest }
   }
 
   private resetStatusOnCreate(type: ResourceType, object: KubeObject): void {
+    if (type.custom) {
+      if (type.subresources.includes('status')) delete object['status']
+      return
+    }
+    if (type.storageKey === crdStorage) {
+      object['status'] = initialCrdStatus(object)
+      return
+    }
     if (type.subresources.includes('status') && type.storageKey !== 'core/nodes') {
       object['status'] =
         type.storageKey === 'core/pods' ? { phase: 'Pending', qosClass: qosClass(object) } : {}
@@ -342,11 +446,7 @@ export class ResourceOperations {
 
   private requireWritableNamespace(type: ResourceType, namespace: string, name: string): void {
     const ns = this.store.peek('core/namespaces', undefined, namespace)
-    if (!ns)
-      throw notFound(
-        resourceTypes.find((t) => t.resource === 'namespaces')!,
-        namespace
-      )
+    if (!ns) throw notFound(this.registry.byStorageKey('core/namespaces')!, namespace)
     if (ns.metadata.deletionTimestamp) throw namespaceTerminating(type, name, namespace)
   }
 
@@ -378,6 +478,13 @@ export class ResourceOperations {
     incoming: KubeObject,
     subresource: Subresource | undefined
   ): KubeObject {
+    if (subresource === 'status' && type.custom) {
+      // The custom resource status strategy takes nothing but status from the request.
+      const next = clone(existing)
+      if (incoming['status'] === undefined) delete next['status']
+      else next['status'] = incoming['status']
+      return next
+    }
     if (subresource === 'status') {
       const next = clone(existing)
       next['status'] = incoming['status'] ?? {}
@@ -462,26 +569,55 @@ export class ResourceOperations {
     return this.toScale(type, result)
   }
 
-  private normalizeWireFields(type: ResourceType, object: KubeObject): void {
-    if (type.storageKey !== 'coordination.k8s.io/leases') return
-    const spec = object['spec'] as Record<string, unknown> | undefined
-    for (const field of ['acquireTime', 'renewTime']) {
-      const value = spec?.[field]
-      if (value === undefined || value === null) continue
-      const normalized = typeof value === 'string' ? normalizeMicroTime(value) : undefined
-      if (!normalized) {
-        throw badRequest(
-          `Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse as MicroTime (six fractional digits required)`
-        )
+  /**
+   * What the apiextensions controllers do with a new or changed CRD: its versions are served and
+   * its status says so (NamesAccepted, Established). Happens at once here; on a real cluster it
+   * takes a moment, and the create response still shows the initial status.
+   */
+  private establish(crd: KubeObject): KubeObject {
+    this.registry.setCustom(crd.metadata.name!, crdResourceTypes(crd))
+    const status = establishedCrdStatus(crd, this.now())
+    if (deepEqual(crd['status'], status)) return crd
+    return this.store.put(crdStorage, { ...clone(crd), status })
+  }
+
+  /**
+   * Deleting a CRD deletes all its objects and stops serving it. A real apiserver holds the CRD
+   * with the customresourcecleanup finalizer while it does so; here it is gone at once, but the
+   * response shows the finalizer and deletionTimestamp like the real one.
+   */
+  private deleteCrd(
+    type: ResourceType,
+    existing: KubeObject,
+    nowText: string,
+    context: WriteContext
+  ): KubeObject {
+    const terminating = clone(existing)
+    terminating.metadata.deletionTimestamp = nowText
+    terminating.metadata.finalizers = [...(terminating.metadata.finalizers ?? []), cleanupFinalizer]
+    if (context.dryRun) return this.present(type, terminating)
+    const served = this.registry.all().find((t) => t.custom?.crdName === existing.metadata.name)
+    if (served) {
+      for (const object of this.store.peekAll(served.storageKey)) {
+        this.store.remove(served.storageKey, object.metadata.namespace, object.metadata.name!)
       }
-      spec![field] = normalized
     }
+    this.registry.removeCustom(existing.metadata.name!)
+    const removed = this.store.remove(type.storageKey, undefined, existing.metadata.name!)!
+    this.record(context, 'delete', type, removed)
+    return this.present(type, {
+      ...terminating,
+      metadata: { ...terminating.metadata, resourceVersion: removed.metadata.resourceVersion }
+    })
   }
 
   /** `propagationPolicy: Orphan`: dependents lose their owner reference instead of being collected. */
   private orphanDependents(owner: KubeObject): void {
-    for (const candidate of resourceTypes) {
-      if (!candidate.namespaced || candidate.group === 'events.k8s.io') continue
+    const seen = new Set<string>()
+    for (const candidate of this.registry.all()) {
+      if (!candidate.namespaced || candidate.group === 'events.k8s.io' || seen.has(candidate.storageKey))
+        continue
+      seen.add(candidate.storageKey)
       for (const dependent of this.store.peekAll(candidate.storageKey, owner.metadata.namespace)) {
         const refs = dependent.metadata.ownerReferences ?? []
         if (!refs.some((ref) => ref.uid === owner.metadata.uid)) continue

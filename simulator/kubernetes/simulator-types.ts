@@ -36,6 +36,11 @@ export interface KubernetesSimulatorOptions {
   watchHistoryLimit?: number
   /** How often watches that allow bookmarks get a BOOKMARK, in ms (default 1000). */
   bookmarkIntervalMs?: number
+  /**
+   * CustomResourceDefinitions (apiextensions.k8s.io/v1 objects) to install at start, for example
+   * `readCustomResourceDefinitions('cluster/crds')`. Their resources are served at once.
+   */
+  customResourceDefinitions?: object[]
 }
 
 export interface RequestLogEntry {
@@ -103,11 +108,17 @@ export interface KubernetesSimulator {
   setImageBehaviour(image: string | RegExp, behaviour: ImageBehaviour): void
   /** imageID reported for the exact image reference: `<repository>@<digest>`. */
   setImageDigest(image: string, digest: string): void
-  /** Seeds an object as if created through the API (uid, resourceVersion, generation, defaults). */
+  /**
+   * Seeds an object as if created through the API (uid, resourceVersion, generation, defaults,
+   * admission). Custom objects can be seeded once their CRD exists.
+   */
   create(object: object): object
   /** Replaces an object as an unconditional update (status kept unless the type has no status subresource). */
   update(object: object): object
-  /** `resource` may be `deployments`, `Deployment`, `apps/v1/deployments`, `deployments.apps`, ... */
+  /**
+   * `resource` may be `deployments`, `Deployment`, `apps/v1/deployments`, `deployments.apps`,
+   * `applications.argoproj.io`, `app`, ...
+   */
   get(resource: string, namespace: string | undefined, name: string): object | undefined
   list(resource: string, namespace?: string): object[]
   delete(resource: string, namespace: string | undefined, name: string): void

@@ -39,6 +39,29 @@ else
           'etcd was not compacted past resourceVersion 1 within 60 s (see cluster/up.sh etcd-compaction-interval)'
         )
       },
+      // Pods can be created once the ServiceAccount controller has made the `default` account.
+      async createNamespace(prefix, labels = {}) {
+        const name = `${prefix}-${process.pid % 10000}-${Date.now() % 100000}`
+        const created = await http.request('POST', '/api/v1/namespaces', {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name, labels }
+        })
+        if (created.status !== 201) throw new Error(`namespace ${name}: ${JSON.stringify(created.body)}`)
+        const started = Date.now()
+        while (
+          (await http.request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status !== 200
+        ) {
+          if (Date.now() - started > 30_000) throw new Error(`no default ServiceAccount in ${name}`)
+          await new Promise((r) => setTimeout(r, 200))
+        }
+        return {
+          name,
+          dispose: async () => {
+            await http.request('DELETE', `/api/v1/namespaces/${name}`)
+          }
+        }
+      },
       close: () => ns.dispose()
     }
   })

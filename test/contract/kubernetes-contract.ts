@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { KubeHttp } from './kube-http.js'
+import { defineResourceContract } from './resource-contract.js'
 
 export interface ContractTarget {
   name: string
@@ -16,6 +17,11 @@ export interface ContractTarget {
   neverReadyImage: string
   /** A resourceVersion a watch can no longer resume from (410 Expired). */
   expiredResourceVersion(): Promise<string>
+  /** A fresh namespace (with labels) in which pods can be created at once; dispose deletes it. */
+  createNamespace(
+    prefix: string,
+    labels?: Record<string, string>
+  ): Promise<{ name: string; dispose(): Promise<void> }>
   close(): Promise<void>
 }
 
@@ -333,5 +339,7 @@ export function defineKubernetesContract(label: string, factory: () => Promise<C
       expect(create.status).toBe(201)
       expect((await t.http.request('GET', `${leases()}/dry-lease`)).status).toBe(404)
     })
+
+    defineResourceContract(() => t)
   })
 }

@@ -1,7 +1,8 @@
 /** What every simulated controller gets: the REST operations, the types it works on, events, a clock. */
-import { resolveResourceType, type ResourceType } from '../api-resources.js'
+import type { ResourceType } from '../api-resources.js'
 import type { ImageBehaviours } from '../image-behaviours.js'
 import type { ResourceOperations } from '../resource-operations.js'
+import type { ResourceRegistry } from '../resource-registry.js'
 import type { EventRecorder } from './event-recorder.js'
 
 export interface ControllerTypes {
@@ -15,26 +16,29 @@ export interface ControllerTypes {
   daemonsets: ResourceType
   controllerrevisions: ResourceType
   poddisruptionbudgets: ResourceType
+  resourcequotas: ResourceType
 }
 
-export function controllerTypes(): ControllerTypes {
+export function controllerTypes(registry: ResourceRegistry): ControllerTypes {
   return {
-    namespaces: resolveResourceType('v1/namespaces'),
-    nodes: resolveResourceType('v1/nodes'),
-    pods: resolveResourceType('v1/pods'),
-    events: resolveResourceType('v1/events'),
-    deployments: resolveResourceType('apps/v1/deployments'),
-    replicasets: resolveResourceType('apps/v1/replicasets'),
-    statefulsets: resolveResourceType('apps/v1/statefulsets'),
-    daemonsets: resolveResourceType('apps/v1/daemonsets'),
-    controllerrevisions: resolveResourceType('apps/v1/controllerrevisions'),
-    poddisruptionbudgets: resolveResourceType('policy/v1/poddisruptionbudgets')
+    namespaces: registry.resolve('v1/namespaces'),
+    nodes: registry.resolve('v1/nodes'),
+    pods: registry.resolve('v1/pods'),
+    events: registry.resolve('v1/events'),
+    deployments: registry.resolve('apps/v1/deployments'),
+    replicasets: registry.resolve('apps/v1/replicasets'),
+    statefulsets: registry.resolve('apps/v1/statefulsets'),
+    daemonsets: registry.resolve('apps/v1/daemonsets'),
+    controllerrevisions: registry.resolve('apps/v1/controllerrevisions'),
+    poddisruptionbudgets: registry.resolve('policy/v1/poddisruptionbudgets'),
+    resourcequotas: registry.resolve('v1/resourcequotas')
   }
 }
 
 export interface ControllerContext {
   ops: ResourceOperations
   types: ControllerTypes
+  registry: ResourceRegistry
   events: EventRecorder
   images: ImageBehaviours
   now(): number

@@ -126,6 +126,12 @@ function setCondition(status: DeploymentStatus, condition: Condition): void {
   status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== condition.type), condition]
 }
 
+/** getReplicaFailures: the new ReplicaSet's ReplicaFailure condition, else any old one's. */
+function replicaFailure(allRSs: ReplicaSet[], newRS: ReplicaSet | undefined): Condition | undefined {
+  const failureOf = (rs: ReplicaSet) => rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure')
+  return (newRS && failureOf(newRS)) ?? allRSs.map(failureOf).find((c) => c !== undefined)
+}
+
 function removeCondition(status: DeploymentStatus, type: string): void {
   status.conditions = (status.conditions ?? []).filter((c) => c.type !== type)
 }
@@ -626,6 +632,21 @@ export class DeploymentController implements Controller {
           : 'Deployment has timed out progressing.'
         setCondition(next, this.condition('Progressing', 'False', reasons.timedOut, message))
       }
+    }
+    // The ReplicaSets' ReplicaFailure (the new one's first) is mirrored on the Deployment.
+    const failure = replicaFailure(allRSs, newRS)
+    if (failure) {
+      setCondition(next, {
+        type: 'ReplicaFailure',
+        status: failure.status,
+        ...(failure.reason ? { reason: failure.reason } : {}),
+        ...(failure.message ? { message: failure.message } : {}),
+        ...(failure.lastTransitionTime
+          ? { lastUpdateTime: failure.lastTransitionTime, lastTransitionTime: failure.lastTransitionTime }
+          : {})
+      })
+    } else {
+      removeCondition(next, 'ReplicaFailure')
     }
     this.writeStatus(d, next)
   }

@@ -1,7 +1,10 @@
 /**
  * Records core v1 Events the way client-go's legacy recorder does: one Event per
  * (object, type, reason, message, source), named `<object>.<hex>`, and repeats increment
- * `count` and `lastTimestamp` instead of creating new Events.
+ * `count` and `lastTimestamp` instead of creating new Events. Like its EventAggregator, once
+ * ten different messages for the same (object, type, reason, source) arrive within ten
+ * minutes, later ones go to a single "(combined from similar events): <latest message>" Event.
+ * The recorder's spam filter (25 events per object, then one per five minutes) is not simulated.
  */
 import type { ResourceType } from '../api-resources.js'
 import type { CoreEvent, KubeObject } from '../kube-types.js'
@@ -14,8 +17,12 @@ export interface EventSource {
   fieldPath?: string
 }
 
+const maxSimilarMessages = 10
+const similarWindowMs = 10 * 60 * 1000
+
 export class EventRecorder {
   private readonly names = new Map<string, string>()
+  private readonly similar = new Map<string, { messages: Set<string>; last: number }>()
   private sequence = 0
 
   constructor(
@@ -31,16 +38,48 @@ export class EventRecorder {
     message: string,
     source: EventSource
   ): void {
-    const namespace = regarding.metadata.namespace ?? 'default'
-    const key = [
+    const similarKey = [
       regarding.metadata.uid,
       source.fieldPath,
       type,
       reason,
-      message,
       source.component,
       source.host
     ].join('\u0000')
+    const now = this.now()
+    let group = this.similar.get(similarKey)
+    if (!group || now - group.last > similarWindowMs) {
+      group = { messages: new Set(), last: now }
+      this.similar.set(similarKey, group)
+    }
+    group.messages.add(message)
+    group.last = now
+    if (group.messages.size >= maxSimilarMessages) {
+      group.messages.delete(group.messages.values().next().value!)
+      this.write(
+        `${similarKey}\u0000combined`,
+        regarding,
+        type,
+        reason,
+        `(combined from similar events): ${message}`,
+        source,
+        true
+      )
+      return
+    }
+    this.write(`${similarKey}\u0000${message}`, regarding, type, reason, message, source, false)
+  }
+
+  private write(
+    key: string,
+    regarding: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    source: EventSource,
+    combined: boolean
+  ): void {
+    const namespace = regarding.metadata.namespace ?? 'default'
     const nowText = formatTime(this.now())
     const existingName = this.names.get(key)
     const existing = existingName
@@ -50,6 +89,7 @@ export class EventRecorder {
       this.ops.update(this.eventType, namespace, existingName!, {
         ...existing,
         count: (existing.count ?? 1) + 1,
+        message,
         lastTimestamp: nowText
       })
       return
@@ -77,8 +117,9 @@ export class EventRecorder {
       count: 1,
       type,
       eventTime: null,
-      reportingComponent: source.component,
-      reportingInstance: source.host ?? ''
+      // The aggregator's combined Event is built without the reporting fields.
+      reportingComponent: combined ? '' : source.component,
+      reportingInstance: combined ? '' : (source.host ?? '')
     }
     try {
       this.ops.create(this.eventType, namespace, event)

@@ -4,24 +4,36 @@
  * deleting a Deployment removes its ReplicaSets and then their pods. A Terminating namespace
  * is emptied and then removed.
  */
-import { findByApiVersionKind, resourceTypes } from '../api-resources.js'
+import type { ResourceType } from '../api-resources.js'
 import type { KubeObject } from '../kube-types.js'
 import type { ObjectStore } from '../object-store.js'
 import type { Controller, ControllerContext } from './controller-context.js'
 
-const namespacedStorage = [
-  ...new Map(
-    resourceTypes
-      .filter((t) => t.namespaced && !t.storageKey.startsWith('virtual/'))
-      .map((t) => [t.storageKey, t])
-  ).values()
-]
-
 export class GarbageCollector implements Controller {
+  private storages: ResourceType[] = []
+  private storagesRevision = -1
+
   constructor(
     private readonly ctx: ControllerContext,
     private readonly store: ObjectStore
   ) {}
+
+  /** One type per namespaced storage (custom types included), recomputed when CRDs change. */
+  private get namespacedStorage(): ResourceType[] {
+    const { registry } = this.ctx
+    if (this.storagesRevision !== registry.revision) {
+      this.storagesRevision = registry.revision
+      this.storages = [
+        ...new Map(
+          registry
+            .all()
+            .filter((t) => t.namespaced && !t.storageKey.startsWith('virtual/'))
+            .map((t) => [t.storageKey, t])
+        ).values()
+      ]
+    }
+    return this.storages
+  }
 
   sync(): void {
     this.collectOrphans()
@@ -32,7 +44,7 @@ export class GarbageCollector implements Controller {
     dependent: KubeObject,
     ref: { apiVersion: string; kind: string; name: string; uid: string }
   ): boolean {
-    const type = findByApiVersionKind(ref.apiVersion, ref.kind)
+    const type = this.ctx.registry.findByApiVersionKind(ref.apiVersion, ref.kind)
     // Owners of kinds the simulator does not serve are assumed alive.
     if (!type) return true
     const owner = this.store.peek(
@@ -47,7 +59,7 @@ export class GarbageCollector implements Controller {
     // Repeat within the tick so a chain (Deployment -> ReplicaSet -> Pod) goes at once.
     for (let pass = 0; pass < 3; pass++) {
       let collected = false
-      for (const type of namespacedStorage) {
+      for (const type of this.namespacedStorage) {
         for (const object of this.store.peekAll(type.storageKey)) {
           const refs = object.metadata.ownerReferences ?? []
           if (refs.length === 0) continue
@@ -64,7 +76,7 @@ export class GarbageCollector implements Controller {
     for (const ns of this.store.peekAll('core/namespaces')) {
       if (!ns.metadata.deletionTimestamp) continue
       const name = ns.metadata.name!
-      for (const type of namespacedStorage) {
+      for (const type of this.namespacedStorage) {
         for (const object of this.store.peekAll(type.storageKey, name)) {
           this.store.remove(type.storageKey, name, object.metadata.name!)
         }
