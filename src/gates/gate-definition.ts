@@ -1,6 +1,5 @@
 import type { z } from 'zod'
 import type { ResolvedEnvironment } from '../config/schema.js'
-import type { Logger } from '../runtime/logger.js'
 
 export type GateStatus = 'passed' | 'failed' | 'pending' | 'skipped' | 'errored'
 
@@ -53,11 +52,6 @@ export interface GateDefinition<Schema extends z.ZodType = z.ZodType, Context = 
    */
   waitMs?(settings: z.infer<Schema>): number | undefined
   run(settings: z.infer<Schema>, context: Context): Promise<GateResult>
-}
-
-export interface GateRunOptions {
-  logger: Logger
-  signal: AbortSignal
 }
 
 /** A result with no evidence, for the common short answers. */

@@ -61,5 +61,3 @@ export const defaultProbePolicy: ProbePolicy = {
   backoff: { initialMs: 250, maxMs: 1_000, factor: 2 }
 }
 
-export const defaultCheckTimeoutMs = 5_000
-export const defaultRedirects = { follow: true, max: 5 }

@@ -185,10 +185,6 @@ export class ImageReference {
   }
 }
 
-export function parseImageReference(value: string): ImageReference {
-  return ImageReference.parse(value)
-}
-
 /** Compares repositories after Docker normalisation; an unparseable string never matches. */
 export function sameRepository(a: ImageReference | string, b: ImageReference | string): boolean {
   const left = typeof a === 'string' ? ImageReference.tryParse(a) : a

@@ -5,7 +5,7 @@ import { probeUntilHealthy } from '../../src/health/probe-until-healthy.js'
 import { RecordingLogger } from '../../src/runtime/logger.js'
 import { startHealthServer, unusedPortUrl, type HealthServer } from '../../simulator/health/index.js'
 import { httpCheck, quickPolicy, UnmaskedLogger } from './support/checks.js'
-import { FastForwardClock } from './support/clocks.js'
+import { FastForwardClock } from '../support/fast-forward-clock.js'
 
 describe('probeUntilHealthy', () => {
   let server: HealthServer

@@ -1,3 +1,4 @@
+import { FastForwardClock } from '../../support/fast-forward-clock.js'
 import { describe, expect, it } from '@jest/globals'
 import { runInNewContext } from 'node:vm'
 import { KubernetesApiError, type ApiCallContext } from '../../../src/kubernetes/api/api-error.js'
@@ -9,7 +10,6 @@ import {
   type FailureClass,
   type RetryOptions
 } from '../../../src/kubernetes/api/retry-policy.js'
-import type { Clock } from '../../../src/runtime/clock.js'
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 
 const NOW = Date.parse('2025-03-01T12:00:00Z')
@@ -19,27 +19,6 @@ const context: ApiCallContext = {
   group: 'apps',
   namespace: 'prod',
   name: 'api'
-}
-
-/** A clock that never really sleeps: it records each wait and moves its time forward. */
-class FakeClock implements Clock {
-  readonly sleeps: number[] = []
-  private time = NOW
-  /** Runs at the start of each sleep (a test aborts from here). */
-  onSleep: () => void = () => undefined
-
-  now(): number {
-    return this.time
-  }
-
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted()
-    this.sleeps.push(ms)
-    this.onSleep()
-    signal?.throwIfAborted()
-    this.time += Math.max(0, ms)
-    await Promise.resolve()
-  }
 }
 
 /** A small seeded PRNG (LCG) so jitter is the same on every run. */
@@ -226,15 +205,15 @@ describe('withRetries', () => {
 
   function options(
     overrides: Partial<RetryOptions> = {}
-  ): RetryOptions & { clock: FakeClock; logger: RecordingLogger } {
+  ): RetryOptions & { clock: FastForwardClock; logger: RecordingLogger } {
     return {
       idempotent: true,
-      clock: new FakeClock(),
+      clock: new FastForwardClock({ now: NOW }),
       logger: new RecordingLogger(),
       describe: 'get deployments.apps "api" in prod',
       random: seeded(7),
       ...overrides
-    } as RetryOptions & { clock: FakeClock; logger: RecordingLogger }
+    } as RetryOptions & { clock: FastForwardClock; logger: RecordingLogger }
   }
 
   async function rejection(promise: Promise<unknown>): Promise<unknown> {

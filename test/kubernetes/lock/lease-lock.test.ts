@@ -1,28 +1,10 @@
+import { FastForwardClock } from '../../support/fast-forward-clock.js'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { V1Lease } from '@kubernetes/client-node'
-import { systemClock, type Clock } from '../../../src/runtime/clock.js'
+import { systemClock } from '../../../src/runtime/clock.js'
 import { LeaseLock, LeaseTimeoutError } from '../../../src/kubernetes/lock/lease-lock.js'
 import { CancellationError } from '../../../src/runtime/errors.js'
 import { startTestCluster, type TestCluster } from '../support/cluster.js'
-
-/**
- * Real time plus whatever it has slept: sleeps return at once and move now() forward, so
- * waiting out a 60 s lease takes milliseconds. Its own copy, so lease tests own their clock.
- */
-class FastForwardClock implements Clock {
-  private skipped = 0
-  constructor(private readonly offsetMs = 0) {}
-  now(): number {
-    return Date.now() + this.offsetMs + this.skipped
-  }
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted()
-    await new Promise((resolve) => setImmediate(resolve))
-    signal?.throwIfAborted()
-    // Time passes only for a sleep that completes (a renewal loop stopped meanwhile moves nothing).
-    this.skipped += Math.max(0, ms)
-  }
-}
 
 let cluster: TestCluster
 let counter = 0
@@ -91,7 +73,10 @@ describe('LeaseLock', () => {
   it("takes over a dead holder's lease one full duration after first seeing it, whatever the holder's clock said", async () => {
     const name = leaseName()
     // The dead run's clock was an hour behind: its renewTime looks long expired. Not trusted.
-    const dead = await new LeaseLock({ api: cluster.api, clock: new FastForwardClock(-3_600_000) }).acquire({
+    const dead = await new LeaseLock({
+      api: cluster.api,
+      clock: new FastForwardClock({ offsetMs: -3_600_000 })
+    }).acquire({
       name,
       namespace: 'default',
       holder: 'acme/api/1/1',

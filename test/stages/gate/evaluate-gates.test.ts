@@ -1,3 +1,4 @@
+import { FastForwardClock } from '../../support/fast-forward-clock.js'
 import { describe, expect, it } from '@jest/globals'
 import { z } from 'zod'
 import type { GateContext } from '../../../src/gates/gate-context.js'
@@ -7,7 +8,6 @@ import { OperationalError } from '../../../src/runtime/errors.js'
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 import type { ConfiguredGate } from '../../../src/settings/gate-settings.js'
 import { evaluateGates, type EvaluateOptions } from '../../../src/stages/gate/evaluate-gates.js'
-import { SteppingClock } from './support.js'
 
 function gate(
   name: string,
@@ -110,7 +110,7 @@ describe('evaluateGates', () => {
   it('re-runs only pending gates while waiting, with fresh reads each round', async () => {
     let calls = 0
     let rounds = 0
-    const clock = new SteppingClock()
+    const clock = new FastForwardClock()
     const records = await evaluateGates(
       [
         gate('flaky', async () => ({
@@ -131,7 +131,7 @@ describe('evaluateGates', () => {
   })
 
   it('does not wait when pending gates fail by policy', async () => {
-    const clock = new SteppingClock()
+    const clock = new FastForwardClock()
     const records = await evaluateGates(
       [gate('p', async () => ({ status: 'pending', summary: 'queued', evidence: [] }))],
       options({ clock })

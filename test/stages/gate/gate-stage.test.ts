@@ -1,5 +1,6 @@
+import { FastForwardClock } from '../../support/fast-forward-clock.js'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { OTHER_SHA, RUN_ID, SHA, SteppingClock, startGateWorld, type GateWorld } from './support.js'
+import { OTHER_SHA, RUN_ID, SHA, startGateWorld, type GateWorld } from './support.js'
 
 const BASE = `
 environments:
@@ -172,19 +173,21 @@ describe('gate stage', () => {
       `${BASE}    gate-policy: { pending: wait, timeout: 10m }\n    gates: [{ uses: required-checks, with: { checks: [integration] } }]\n`
     )
     world.github.addCheckRun({ head_sha: SHA, name: 'integration', status: 'in_progress' })
-    const clock = new SteppingClock((index) => {
-      if (index === 0) {
-        // While the gate stage waits: the in-progress check run is visible, then integration finishes.
-        expect(world.ownCheckRuns()[0]).toMatchObject({
-          status: 'in_progress',
-          output: { title: 'Waiting for required-checks' }
-        })
-        world.github.addCheckRun({
-          head_sha: SHA,
-          name: 'integration',
-          status: 'completed',
-          conclusion: 'success'
-        })
+    const clock = new FastForwardClock({
+      onSleep: (index) => {
+        if (index === 0) {
+          // While the gate stage waits: the in-progress check run is visible, then integration finishes.
+          expect(world.ownCheckRuns()[0]).toMatchObject({
+            status: 'in_progress',
+            output: { title: 'Waiting for required-checks' }
+          })
+          world.github.addCheckRun({
+            head_sha: SHA,
+            name: 'integration',
+            status: 'completed',
+            conclusion: 'success'
+          })
+        }
       }
     })
     const run = await world.run({ clock, pollIntervalMs: 30_000 })
@@ -200,7 +203,7 @@ describe('gate stage', () => {
       `${BASE}    gate-policy: { pending: wait, timeout: 2m }\n    gates: [{ uses: required-checks, with: { checks: [integration] } }]\n`
     )
     world.github.addCheckRun({ head_sha: SHA, name: 'integration', status: 'queued' })
-    const clock = new SteppingClock()
+    const clock = new FastForwardClock()
     const run = await world.run({ clock, pollIntervalMs: 45_000 })
     expect(clock.sleeps.slice(0, 2)).toEqual([45_000, 45_000])
     // The last wait ends at the deadline (2m after the start, real time included).
@@ -217,14 +220,16 @@ describe('gate stage', () => {
 
   it('a gate’s own wait applies even when pending gates fail by policy', async () => {
     world.config(`${BASE}    gates: [{ uses: migration, with: { check: migrate, wait: 1m } }]\n`)
-    const clock = new SteppingClock((index) => {
-      if (index === 1)
-        world.github.addCheckRun({
-          head_sha: SHA,
-          name: 'migrate',
-          status: 'completed',
-          conclusion: 'success'
-        })
+    const clock = new FastForwardClock({
+      onSleep: (index) => {
+        if (index === 1)
+          world.github.addCheckRun({
+            head_sha: SHA,
+            name: 'migrate',
+            status: 'completed',
+            conclusion: 'success'
+          })
+      }
     })
     const run = await world.run({ clock, pollIntervalMs: 20_000 })
     expect(run.report!.gates[0]).toMatchObject({ status: 'passed', attempts: 3 })
@@ -296,7 +301,7 @@ environments:
     world.config(
       `${BASE}    gates: [{ uses: freeze, with: { windows: [{ name: always, time-zone: UTC, weekly: { from: 'mon 00:00', to: 'sun 23:59' } }] } }]\n`
     )
-    const frozen = await world.run({ clock: new SteppingClock(), env: {} })
+    const frozen = await world.run({ clock: new FastForwardClock(), env: {} })
     const now = new Date()
     const inWindow = !(now.getUTCDay() === 0 && now.getUTCHours() === 23 && now.getUTCMinutes() === 59)
     if (inWindow) expect(frozen.io.failed).toContain('freeze (failed): inside freeze window "always"')

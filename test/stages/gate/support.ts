@@ -101,20 +101,3 @@ export async function startGateWorld(): Promise<GateWorld> {
     }
   }
 }
-
-/** A clock whose sleeps return at once, moving time forward, and run `onSleep` first. */
-export class SteppingClock implements Clock {
-  private skipped = 0
-  readonly sleeps: number[] = []
-  constructor(private readonly onSleep: (index: number) => void = () => undefined) {}
-  now(): number {
-    return Date.now() + this.skipped
-  }
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted()
-    this.onSleep(this.sleeps.length)
-    this.sleeps.push(ms)
-    this.skipped += Math.max(0, ms)
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
