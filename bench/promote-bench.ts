@@ -164,7 +164,8 @@ async function simulatorOnly(count: number): Promise<number> {
 }
 
 async function scaleRun(
-  count: number
+  count: number,
+  distDir?: string
 ): Promise<{ ms: number; requests: number; maxRssMiB: number; cpuMs: number }> {
   const world = await startPromotionWorld(environmentConfig({ targets: '      - selector: tier=bench' }), {
     controllerTickMs: 10
@@ -182,7 +183,8 @@ async function scaleRun(
           BENCH_USAGE_FILE: usageFile,
           GITHUB_API_URL: world.github.url,
           KUBECONFIG: undefined
-        }
+        },
+        ...(distDir ? { distDir } : {})
       }
     )
     if (result.exitCode !== 0) throw new Error(`promotion of ${count} failed: ${result.stdout.slice(-800)}`)
@@ -205,14 +207,23 @@ async function scaleRun(
  */
 const SCALE_ROUNDS = 15
 const SIMULATOR_ROUNDS = 5
+/**
+ * Another build to compare with in the same run (BENCH_BASELINE_DIST=<a dist/ folder>, e.g. the
+ * previous release's): its rounds alternate with this build's, so both meet the same machine.
+ */
+const BASELINE_DIST = process.env['BENCH_BASELINE_DIST']
 
 export async function promoteFigures(): Promise<string[]> {
   const samples = await completionToSuccess()
   const detection = await failingImageDetection()
   const ones: Array<Awaited<ReturnType<typeof scaleRun>>> = []
   const fifties: typeof ones = []
+  const baseOnes: typeof ones = []
+  const baseFifties: typeof ones = []
   for (let round = 0; round < SCALE_ROUNDS; round++) {
+    if (BASELINE_DIST) baseOnes.push(await scaleRun(1, BASELINE_DIST))
     ones.push(await scaleRun(1))
+    if (BASELINE_DIST) baseFifties.push(await scaleRun(50, BASELINE_DIST))
     fifties.push(await scaleRun(50))
   }
   const one = median(ones.map((r) => r.ms))
@@ -235,6 +246,31 @@ export async function promoteFigures(): Promise<string[]> {
     `  the simulator alone (image written into its store, no action; median of ${SIMULATOR_ROUNDS}): 50 rollouts ${simFifty.toFixed(0)} ms vs 1 in ${simOne.toFixed(0)} ms = ${(simFifty / simOne).toFixed(2)}x, so its controllers account for ${Math.max(0, simFifty - simOne).toFixed(0)} ms of the difference`,
     `CPU of the promote process (user + system, all threads; medians): ${fiftyCpu.toFixed(0)} ms at 50 targets vs ${oneCpu.toFixed(0)} ms at 1 = ${(fiftyCpu / oneCpu).toFixed(2)}x, ${((fiftyCpu - oneCpu) / 49).toFixed(1)} ms per extra target`,
     `Kubernetes requests: ${ones[0]!.requests} for 1 target; ${fifties[0]!.requests} for 50 = ${(fifties[0]!.requests / 50).toFixed(1)} per target`,
-    `peak memory of the promote bundle at 50 targets: ${Math.max(...fifties.map((r) => r.maxRssMiB)).toFixed(0)} MiB (target <= 200 MB); at 1 target ${Math.max(...ones.map((r) => r.maxRssMiB)).toFixed(0)} MiB`
+    `peak memory of the promote bundle at 50 targets: ${Math.max(...fifties.map((r) => r.maxRssMiB)).toFixed(0)} MiB (target <= 200 MB); at 1 target ${Math.max(...ones.map((r) => r.maxRssMiB)).toFixed(0)} MiB`,
+    ...(BASELINE_DIST
+      ? baselineLines(BASELINE_DIST, { ones, fifties }, { ones: baseOnes, fifties: baseFifties })
+      : [])
+  ]
+}
+
+type ScaleRuns = {
+  ones: Array<Awaited<ReturnType<typeof scaleRun>>>
+  fifties: Array<Awaited<ReturnType<typeof scaleRun>>>
+}
+
+/** This build against the baseline build, rounds alternated in this run. */
+function baselineLines(dist: string, current: ScaleRuns, baseline: ScaleRuns): string[] {
+  const describe = (runs: ScaleRuns) => {
+    const one = median(runs.ones.map((r) => r.ms))
+    const fifty = median(runs.fifties.map((r) => r.ms))
+    const ratio = median(runs.ones.map((o, i) => runs.fifties[i]!.ms / o.ms))
+    const oneCpu = median(runs.ones.map((r) => r.cpuMs))
+    const fiftyCpu = median(runs.fifties.map((r) => r.cpuMs))
+    return `1 target ${one.toFixed(0)} ms, 50 targets ${fifty.toFixed(0)} ms (ratio ${ratio.toFixed(2)}x); CPU ${oneCpu.toFixed(0)} -> ${fiftyCpu.toFixed(0)} ms (${((fiftyCpu - oneCpu) / 49).toFixed(1)} ms per extra target); requests ${runs.ones[0]!.requests} / ${runs.fifties[0]!.requests}; peak ${Math.max(...runs.fifties.map((r) => r.maxRssMiB)).toFixed(0)} MiB`
+  }
+  return [
+    `same rounds, alternated (${SCALE_ROUNDS} each):`,
+    `  this build:     ${describe(current)}`,
+    `  baseline build (${dist}): ${describe(baseline)}`
   ]
 }
