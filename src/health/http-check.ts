@@ -60,4 +60,3 @@ export const defaultProbePolicy: ProbePolicy = {
   // The 1 s cap bounds how long a recovered endpoint goes unnoticed.
   backoff: { initialMs: 250, maxMs: 1_000, factor: 2 }
 }
-

@@ -79,7 +79,9 @@ export class ClusterConnector {
     if (!connection) {
       const made = connectCluster(locator, this.options)
       connection = {
-        api: this.options.makeApi ? this.options.makeApi(made) : new KubernetesWorkloadApi(made.kubeConfig),
+        api: this.options.makeApi
+          ? this.options.makeApi(made)
+          : new KubernetesWorkloadApi(made.kubeConfig, { logger: this.options.logger }),
         server: made.server
       }
       this.connections.set(key, connection)

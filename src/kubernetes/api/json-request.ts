@@ -20,10 +20,17 @@ export interface JsonRequest {
  * parsed; a status outside 2xx throws client-node's ApiException (`code`, `body` as the Status
  * text, `headers`), which callers wrap in KubernetesApiError as they do for typed calls.
  */
+/** kubectl sets none by default; a minute outlasts any healthy API server's answer to our calls. */
+const REQUEST_TIMEOUT_MS = 60_000
+
 export class JsonRequester {
   private readonly transport = new DispatcherHttpLibrary()
 
-  constructor(private readonly kubeConfig: k8s.KubeConfig) {}
+  constructor(
+    private readonly kubeConfig: k8s.KubeConfig,
+    /** How long one request may take before it is abandoned (and, if idempotent, retried). */
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS
+  ) {}
 
   async send<T>(request: JsonRequest): Promise<T> {
     const cluster = this.kubeConfig.getCurrentCluster()
@@ -38,6 +45,8 @@ export class JsonRequester {
       context.setHeaderParam('Content-Type', request.contentType ?? 'application/json')
       context.setBody(JSON.stringify(request.body))
     }
+    // An answer that never comes is a failure to retry, not a promotion that hangs.
+    context.setSignal(AbortSignal.timeout(this.timeoutMs))
     await this.kubeConfig.applySecurityAuthentication(context)
     const response = await this.transport.send(context).toPromise()
     const text = await response.body.text()

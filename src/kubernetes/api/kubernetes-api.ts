@@ -10,7 +10,10 @@ import type {
 import { makeApiClient } from './api-client.js'
 import { watchWithDispatcher } from './dispatcher-watch.js'
 import { KubernetesApiError, type ApiCallContext, type Verb } from './api-error.js'
+import { systemClock, type Clock } from '../../runtime/clock.js'
+import type { Logger } from '../../runtime/logger.js'
 import { JsonRequester } from './json-request.js'
+import { withRetries, type RetryOptions } from './retry-policy.js'
 import {
   apiVersionOf,
   RESOURCE_TYPES,
@@ -116,6 +119,20 @@ export interface WriteOptions {
   /** Server-side dry run (`dryRun=All`): validated and admitted, never persisted. */
   dryRun?: boolean
   fieldManager?: string
+  /**
+   * The write may be sent again when its answer is lost (a rollback restoring a recorded
+   * template: the same document twice is the same result). A dry run always may. Other writes
+   * are sent once; their caller re-reads to learn whether a lost one applied.
+   */
+  repeatable?: boolean
+}
+
+/** How the client retries transient failures (429, 5xx, resets, timeouts) of idempotent calls. */
+export interface ApiClientRetry {
+  clock: Clock
+  logger?: Logger
+  /** Overrides of the retry policy (tests lower the waits). */
+  policy?: Partial<Omit<RetryOptions, 'idempotent' | 'clock' | 'signal' | 'logger' | 'describe'>>
 }
 
 export interface JsonPatchOperation {
@@ -169,9 +186,15 @@ export class KubernetesWorkloadApi implements WorkloadApi {
   private readonly requests: JsonRequester
   private readonly coordination: k8s.CoordinationV1Api
 
-  constructor(private readonly kubeConfig: KubeConfig) {
+  private readonly retry: ApiClientRetry
+
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    retry: Partial<ApiClientRetry> = {}
+  ) {
     this.requests = new JsonRequester(kubeConfig)
     this.coordination = makeApiClient(kubeConfig, k8s.CoordinationV1Api)
+    this.retry = { clock: systemClock, ...retry }
   }
 
   async getResource<T>(
@@ -209,17 +232,22 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     options: WriteOptions & { strategy?: PatchStrategy; subresource?: 'status' } = {}
   ): Promise<T> {
     const type = resourceType(resource)
-    return this.call(context('patch', type.resource, type.group, namespace, name), () =>
-      this.requests.send<T>({
-        method: 'PATCH',
-        path: resourcePath(type, { namespace, name, subresource: options.subresource }),
-        query: {
-          fieldManager: options.fieldManager ?? FIELD_MANAGER,
-          ...(options.dryRun ? { dryRun: 'All' } : {})
-        },
-        body: patch,
-        contentType: CONTENT_TYPES[options.strategy ?? 'merge']
-      })
+    const callContext = context('patch', type.resource, type.group, namespace, name)
+    const repeatable = options.dryRun === true || options.repeatable === true
+    return this.call(
+      callContext,
+      () =>
+        this.requests.send<T>({
+          method: 'PATCH',
+          path: resourcePath(type, { namespace, name, subresource: options.subresource }),
+          query: {
+            fieldManager: options.fieldManager ?? FIELD_MANAGER,
+            ...(options.dryRun ? { dryRun: 'All' } : {})
+          },
+          body: patch,
+          contentType: CONTENT_TYPES[options.strategy ?? 'merge']
+        }),
+      repeatable
     )
   }
 
@@ -270,12 +298,15 @@ export class KubernetesWorkloadApi implements WorkloadApi {
   }
 
   async deletePod(namespace: string, name: string, uid: string): Promise<void> {
-    await this.call(context('delete', 'pods', '', namespace, name), () =>
-      this.requests.send({
-        method: 'DELETE',
-        path: resourcePath(RESOURCE_TYPES.Pod, { namespace, name }),
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } }
-      })
+    await this.call(
+      context('delete', 'pods', '', namespace, name),
+      () =>
+        this.requests.send({
+          method: 'DELETE',
+          path: resourcePath(RESOURCE_TYPES.Pod, { namespace, name }),
+          body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } }
+        }),
+      false
     )
   }
 
@@ -306,16 +337,26 @@ export class KubernetesWorkloadApi implements WorkloadApi {
   }
 
   async createLease(namespace: string, lease: V1Lease): Promise<V1Lease> {
+    // Not repeated here: a lost create answers 409 when sent again; the lock re-reads instead.
     return this.call(
       context('create', 'leases', 'coordination.k8s.io', namespace, lease.metadata?.name),
-      () => this.coordination.createNamespacedLease({ namespace, body: lease, fieldManager: FIELD_MANAGER })
+      () => this.coordination.createNamespacedLease({ namespace, body: lease, fieldManager: FIELD_MANAGER }),
+      false
     )
   }
 
   async replaceLease(namespace: string, lease: V1Lease): Promise<V1Lease> {
     const name = lease.metadata?.name ?? ''
-    return this.call(context('update', 'leases', 'coordination.k8s.io', namespace, name), () =>
-      this.coordination.replaceNamespacedLease({ name, namespace, body: lease, fieldManager: FIELD_MANAGER })
+    return this.call(
+      context('update', 'leases', 'coordination.k8s.io', namespace, name),
+      () =>
+        this.coordination.replaceNamespacedLease({
+          name,
+          namespace,
+          body: lease,
+          fieldManager: FIELD_MANAGER
+        }),
+      false
     )
   }
 
@@ -366,9 +407,24 @@ export class KubernetesWorkloadApi implements WorkloadApi {
     }
   }
 
-  private async call<T>(callContext: ApiCallContext, request: () => Promise<T>): Promise<T> {
+  /**
+   * Sends a call, retrying transient failures (429 with its Retry-After, 5xx, resets, timeouts)
+   * with client-go-like backoff when repeating it is harmless (reads, dry runs, repeatable
+   * writes), and wraps what it finally throws in KubernetesApiError.
+   */
+  private async call<T>(
+    callContext: ApiCallContext,
+    request: () => Promise<T>,
+    idempotent = true
+  ): Promise<T> {
     try {
-      return await request()
+      return await withRetries(() => request(), {
+        ...this.retry.policy,
+        idempotent,
+        clock: this.retry.clock,
+        ...(this.retry.logger ? { logger: this.retry.logger } : {}),
+        describe: describeCall(callContext)
+      })
     } catch (error) {
       throw KubernetesApiError.from(error, callContext)
     }
@@ -384,6 +440,12 @@ function context(
 ): ApiCallContext {
   const where = namespace === undefined ? {} : { namespace }
   return name === undefined ? { verb, resource, group, ...where } : { verb, resource, group, ...where, name }
+}
+
+/** `get deployments.apps "api" in shop`, for retry log lines. */
+function describeCall(call: ApiCallContext): string {
+  const what = call.group === '' ? call.resource : `${call.resource}.${call.group}`
+  return `${call.verb} ${what}${call.name !== undefined ? ` ${JSON.stringify(call.name)}` : ''}${call.namespace !== undefined ? ` in ${call.namespace}` : ''}`
 }
 
 /** List items come without kind/apiVersion; set them so callers can tell what they hold. */

@@ -164,11 +164,11 @@ async function rollBackDeployment(
     // `add` replaces an existing member and, unlike `replace`, also works when there is none.
     { op: 'add', path: '/metadata/annotations', value: rollbackAnnotations(deployment, recorded) }
   ]
-  const patched = await api.jsonPatchWorkload(
-    { ...target, kind: 'Deployment' },
-    operations,
-    options.dryRun ? { dryRun: true } : {}
-  )
+  // The recorded template and annotations: the same result however often it is sent.
+  const patched = await api.jsonPatchWorkload({ ...target, kind: 'Deployment' }, operations, {
+    repeatable: true,
+    ...(options.dryRun ? { dryRun: true } : {})
+  })
   return {
     method: 'replica-set',
     message: `${label}: rolled back to revision ${revision} (ReplicaSet ${recorded.metadata?.name})`,

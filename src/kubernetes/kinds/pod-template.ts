@@ -82,6 +82,10 @@ export async function restoreImages(
       }
     }
   }
-  const patched = await api.patchWorkload(record.target, patch, options.dryRun ? { dryRun: true } : {})
+  // Restoring recorded images is the same document however often it is sent.
+  const patched = await api.patchWorkload(record.target, patch, {
+    repeatable: true,
+    ...(options.dryRun ? { dryRun: true } : {})
+  })
   return { method: 'images', message: `${message}: ${restored}${note}`, workload: patched }
 }

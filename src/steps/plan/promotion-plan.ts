@@ -9,6 +9,7 @@ import {
   type SetImagePlan
 } from '../../kubernetes/rollout/set-image-patch.js'
 import { adapterFor, type Workload, type WorkloadRef } from '../../kubernetes/kinds/workload-kinds.js'
+import { isNotFound } from '../../kubernetes/api/api-error.js'
 import { OperationalError } from '../../runtime/errors.js'
 import type { ConnectedCluster } from '../../targets/connect-clusters.js'
 import { expandTarget } from '../../targets/expand-target.js'
@@ -62,7 +63,10 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
           : undefined
       return Promise.all(
         refs.map(async ({ ref, containers, workload: listed }) => {
+          // Only a 404 means the target is missing; a 429 or 5xx that outlasted the retries is
+          // an API error and is reported as one.
           const notFound = (error: unknown): never => {
+            if (!isNotFound(error)) throw error
             throw new OperationalError(`cluster ${cluster.name}: ${(error as Error).message}`, {
               title: 'Target not found',
               cause: error

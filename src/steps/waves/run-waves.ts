@@ -12,6 +12,8 @@ import { adapterFor, type Workload } from '../../kubernetes/kinds/workload-kinds
 import type { WorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import type { Logger } from '../../runtime/logger.js'
 import { prefixedLogger } from '../../runtime/prefixed-logger.js'
+import { PROMOTED_AT_ANNOTATION } from '../../kubernetes/api/annotations.js'
+import { classifyFailure, withRetries } from '../../kubernetes/api/retry-policy.js'
 import { targetKey } from '../../targets/expand-target.js'
 import type { PlannedTarget } from '../plan/promotion-plan.js'
 
@@ -194,7 +196,7 @@ async function promoteTarget(
     return
   }
   try {
-    const patched = await target.cluster.api.patchWorkload(target.ref, target.plan.patch)
+    const patched = await applyPatch(target, options, () => (outcome.patched = true))
     outcome.patched = true
     logger.info(`${key}: set ${target.plan.changes.map((c) => `${c.container}=${c.to}`).join(', ')}`)
     const result: RolloutResult = await waitForRollout(target.ref, {
@@ -230,11 +232,72 @@ async function promoteTarget(
   } catch (error) {
     outcome.status = 'failed'
     outcome.message = (error as Error).message
+    // A write whose answer was lost (a reset or a 5xx after the server applied it) may have
+    // landed: it is rolled back like one that did (the rollback skips an unchanged template).
+    if (classifyFailure(error, clock.now()).applied !== 'no') outcome.patched = true
     logger.error(`${key}: ${outcome.message}`)
     stopWave.abort()
   } finally {
     outcome.durationMs = clock.now() - started
   }
+}
+
+/**
+ * Sends the promotion's patch. The patch is not sent blindly twice: when an attempt fails in a
+ * way that may have applied it (a lost answer), the workload is read again first, and the
+ * patch counts as applied when the workload carries it (the planned images and this
+ * promotion's promoted-at stamp); only otherwise is it sent again. `maybeApplied` is called as
+ * soon as an attempt's outcome is unknown, so a later failure still rolls it back.
+ */
+async function applyPatch(
+  target: PlannedTarget,
+  options: WavesOptions,
+  maybeApplied: () => void
+): Promise<Workload> {
+  if (target.plan.status !== 'patch') throw new Error('nothing to patch')
+  const plan = target.plan
+  const api = target.cluster.api
+  return withRetries(
+    async (attempt) => {
+      if (attempt > 1) {
+        const current = await api.getWorkload(target.ref)
+        if (carriesPatch(current, plan)) {
+          options.logger.debug(`${targetKey(target)}: the patch had applied; its answer was lost`)
+          return current
+        }
+      }
+      try {
+        return await api.patchWorkload(target.ref, plan.patch)
+      } catch (error) {
+        if (classifyFailure(error, options.clock.now()).applied !== 'no') maybeApplied()
+        throw error
+      }
+    },
+    {
+      idempotent: true,
+      clock: options.clock,
+      signal: options.signal,
+      logger: options.logger,
+      describe: `the patch of ${targetKey(target)}`
+    }
+  )
+}
+
+/** The workload runs the planned images and carries this promotion's stamp: our patch applied. */
+function carriesPatch(
+  workload: Workload,
+  plan: Extract<PlannedTarget['plan'], { status: 'patch' }>
+): boolean {
+  const spec = workload.spec?.template?.spec
+  const stamp = plan.patch.metadata.annotations[PROMOTED_AT_ANNOTATION]
+  return (
+    workload.metadata?.annotations?.[PROMOTED_AT_ANNOTATION] === stamp &&
+    plan.changes.every(
+      (c) =>
+        (c.initContainer ? spec?.initContainers : spec?.containers)?.find((x) => x.name === c.container)
+          ?.image === c.to
+    )
+  )
 }
 
 async function rollBackTarget(

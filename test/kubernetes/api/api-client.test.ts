@@ -1,3 +1,4 @@
+import { FastForwardClock } from '../../support/fast-forward-clock.js'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
@@ -188,7 +189,8 @@ describe('API clients', () => {
       kubeconfig: kubeconfig(true).replace(url, `http://127.0.0.1:${port}`),
       env: {}
     })
-    const failure = await new KubernetesWorkloadApi(kubeConfig)
+    // Connection failures are retried first (fast-forwarded here): the error is the last attempt's.
+    const failure = await new KubernetesWorkloadApi(kubeConfig, { clock: new FastForwardClock() })
       .getWorkload({ kind: 'Deployment', namespace: 'prod', name: 'api' })
       .catch((error: unknown) => error)
     expect(failure).toMatchObject({ code: 0 })

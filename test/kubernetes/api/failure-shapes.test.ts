@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { startFaultProxy, type Fault, type FaultProxy } from '../../../simulator/faults/fault-proxy.js'
 import { startKubernetesSimulator, type KubernetesSimulator } from '../../../simulator/kubernetes/index.js'
 import { makeApiClient } from '../../../src/kubernetes/api/api-client.js'
-import { classifyFailure, withRetries, type FailureClass } from '../../../src/kubernetes/api/retry-policy.js'
+import { classifyFailure, type FailureClass } from '../../../src/kubernetes/api/retry-policy.js'
 import { createKubeConfig } from '../../../src/kubernetes/api/client-factory.js'
 import { KubernetesWorkloadApi } from '../../../src/kubernetes/api/kubernetes-api.js'
 import type { Clock } from '../../../src/runtime/clock.js'
@@ -14,6 +14,9 @@ import type { Clock } from '../../../src/runtime/clock.js'
  * classifyFailure against the errors client-node really throws, through the fault proxy:
  * with its own fetch, with our dispatcher transport, and wrapped in KubernetesApiError.
  */
+/** The client with its own retries off: these tests classify what a single call throws. */
+const ONE_ATTEMPT = { policy: { maxAttempts: 1 } }
+
 let sim: KubernetesSimulator
 let proxy: FaultProxy
 let kubeConfig: k8s.KubeConfig
@@ -35,7 +38,7 @@ const clients = {
   'the dispatcher transport': () =>
     makeApiClient(kubeConfig, k8s.CoreV1Api).listNamespacedPod({ namespace: 'default' }),
   'KubernetesWorkloadApi (KubernetesApiError)': () =>
-    new KubernetesWorkloadApi(kubeConfig).listPods('default')
+    new KubernetesWorkloadApi(kubeConfig, ONE_ATTEMPT).listPods('default')
 }
 
 async function classified(call: () => Promise<unknown>): Promise<FailureClass> {
@@ -89,7 +92,7 @@ it('a refused connection was never sent', async () => {
   for (const call of [
     () => refused.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: 'default' }),
     () => makeApiClient(refused, k8s.CoreV1Api).listNamespacedPod({ namespace: 'default' }),
-    () => new KubernetesWorkloadApi(refused).listPods('default')
+    () => new KubernetesWorkloadApi(refused, ONE_ATTEMPT).listPods('default')
   ]) {
     expect(await classified(call)).toMatchObject({
       kind: 'connection',
@@ -99,19 +102,14 @@ it('a refused connection was never sent', async () => {
   }
 })
 
-it('withRetries carries an idempotent read through two faults to the answer', async () => {
+it('the client carries an idempotent read through two faults to the answer with withRetries', async () => {
   proxy.rules.add({ next: 1, fault: { kind: 'throttle', retryAfterSeconds: 1 } })
   proxy.rules.add({ next: 1, fault: { kind: 'reset' } })
   const sleeps: number[] = []
   const clock: Clock = { now: () => Date.now(), sleep: (ms) => Promise.resolve(void sleeps.push(ms)) }
-  const api = new KubernetesWorkloadApi(kubeConfig)
+  const api = new KubernetesWorkloadApi(kubeConfig, { clock, policy: { random: () => 0 } })
 
-  const pods = await withRetries(() => api.listPods('default'), {
-    idempotent: true,
-    clock,
-    describe: 'list pods in default',
-    random: () => 0
-  })
+  const pods = await api.listPods('default')
 
   expect(pods.items).toEqual([])
   expect(sleeps).toEqual([1000, 500])
