@@ -4,7 +4,7 @@ import { readDeploymentHistory } from '../github/deployment-history.js'
 import { defineGate, type GateContext } from './gate-context.js'
 import type { Evidence } from './gate-definition.js'
 import { RUN_URL_ANNOTATION } from '../kubernetes/api/annotations.js'
-import { holderRunId, holderRunUrl, lockName, lockScopes } from '../targets/lock-identity.js'
+import { holderRunId, holderRunLink, lockName, lockScopes } from '../targets/lock-identity.js'
 
 export { lockName }
 
@@ -147,8 +147,11 @@ async function readLease(
     // A one-off read cannot observe the lease changing, so remote renewTime is all there is.
     if (!Number.isFinite(renewed) || renewed + durationMs <= now) continue
     if (context.workflow.runId && holderRunId(holder) === context.workflow.runId) continue
-    const url =
-      lease.metadata?.annotations?.[RUN_URL_ANNOTATION] ?? holderRunUrl(holder, context.workflow.serverUrl)
+    const url = holderRunLink(
+      holder,
+      lease.metadata?.annotations?.[RUN_URL_ANNOTATION],
+      context.workflow.serverUrl
+    )
     return {
       evidence: {
         label: `lease ${namespace}/${name} in ${cluster.name}`,

@@ -50,6 +50,8 @@ export const State = {
   IsPost: 'isPost',
   LockHeld: 'lock-held',
   DeploymentId: 'deployment-id',
+  /** What the main step is about to change and what to restore, saved before the first patch. */
+  Plan: 'plan',
   Finished: 'finished'
 } as const
 export type StateName = (typeof State)[keyof typeof State]

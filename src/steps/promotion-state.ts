@@ -1,4 +1,6 @@
 import { State, type ActionIO } from '../runtime/action-io.js'
+import type { RevisionRecord } from '../kubernetes/rollback/revision-record.js'
+import type { ClusterLocator } from '../targets/connect-clusters.js'
 import type { HeldLockEntry } from './lock/environment-lock.js'
 
 /**
@@ -36,4 +38,39 @@ export function markFinished(io: ActionIO): void {
 
 export function isFinished(io: ActionIO): boolean {
   return io.getState(State.Finished) === 'true'
+}
+
+/**
+ * The promotion as the post step needs it when the main step was killed mid-rollout: every
+ * target to be patched, with its cluster, what it ran (the record a rollback restores) and the
+ * image it was being given, and whether to roll back.
+ */
+export interface SavedPlan {
+  image: string
+  rollback: 'auto' | 'never'
+  /** How long the post step lets each rollback roll out. */
+  timeoutMs: number
+  targets: Array<{
+    key: string
+    cluster: ClusterLocator
+    record: RevisionRecord
+    images: Record<string, string>
+  }>
+}
+
+export function savePlan(io: ActionIO, plan: SavedPlan): void {
+  io.saveState(State.Plan, JSON.stringify(plan))
+}
+
+export function readPlan(io: ActionIO): SavedPlan | undefined {
+  const text = io.getState(State.Plan)
+  if (!text) return undefined
+  try {
+    const parsed = JSON.parse(text) as Partial<SavedPlan>
+    return Array.isArray(parsed.targets) && typeof parsed.image === 'string'
+      ? (parsed as SavedPlan)
+      : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -51,3 +51,18 @@ export function lockScopes(
     )
   )
 }
+
+/**
+ * The holder's run page: the Lease's run-url annotation when it belongs to this holder's run
+ * (it is written after the Lease is taken, best effort, so it may still be an earlier holder's),
+ * else derived from the holder's name.
+ */
+export function holderRunLink(
+  holder: string,
+  annotated: string | undefined,
+  serverUrl: string
+): string | undefined {
+  const runId = holderRunId(holder)
+  if (annotated && runId && annotated.includes(`/actions/runs/${runId}`)) return annotated
+  return holderRunUrl(holder, serverUrl)
+}

@@ -3,6 +3,7 @@ import type { Clock } from '../../runtime/clock.js'
 import type { Logger } from '../../runtime/logger.js'
 import { CancellationError } from '../../runtime/errors.js'
 import { isConflict } from '../api/api-error.js'
+import { classifyFailure } from '../api/retry-policy.js'
 import type { WorkloadApi } from '../api/kubernetes-api.js'
 
 /**
@@ -74,6 +75,7 @@ export class LeaseTimeoutError extends Error {
 export const DEFAULT_LEASE_DURATION_SECONDS = 60
 const DEFAULT_RETRY_MS = 2000
 const MAX_IMMEDIATE_RETRIES = 3
+const RELEASE_ATTEMPTS = 6
 
 type Attempt = { acquired: true } | { acquired: false; holder?: string; raced?: boolean }
 
@@ -110,7 +112,16 @@ export class LeaseLock {
 
     for (;;) {
       if (request.signal?.aborted) throw new CancellationError(`cancelled while waiting for ${where}`)
-      const attempt = await this.tryAcquireOrRenew(request, durationSeconds, observation)
+      const attempt = await this.tryAcquireOrRenew(request, durationSeconds, observation).catch(
+        (error: unknown): Attempt => {
+          // A write whose answer was lost, or an API server that is briefly unwell: look again
+          // (a lost create or update shows as our own holder on the next read). Permanent errors
+          // (403, 422) still end the wait.
+          if (classifyFailure(error, clock.now()).kind === 'permanent') throw error
+          this.options.logger?.debug(`${where}: ${(error as Error).message}; trying again`)
+          return { acquired: false }
+        }
+      )
       if (attempt.acquired) {
         this.options.logger?.debug(`acquired ${where} as ${request.holder}`)
         return this.startRenewing(request, durationSeconds, observation)
@@ -141,13 +152,18 @@ export class LeaseLock {
 
   /**
    * Releases a lease by identity, for a later step or process that did not acquire it
-   * (the action's post step). False when someone else holds it or it does not exist.
+   * (the action's post step). False when someone else holds it or it does not exist; throws
+   * when it is still ours but could not be released (the caller keeps it to try again later).
    */
   async release(id: LeaseId): Promise<boolean> {
-    for (let attempt = 0; attempt < MAX_IMMEDIATE_RETRIES; attempt++) {
-      const lease = await this.options.api.getLease(id.namespace, id.name)
-      if (!lease || lease.spec?.holderIdentity !== id.holder) return false
-      const now = new V1MicroTime(this.options.clock.now())
+    const { api, clock } = this.options
+    // A release whose answer was lost may have applied: the next read then shows no holder.
+    let sent = false
+    for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
+      const lease = await api.getLease(id.namespace, id.name)
+      const holder = lease?.spec?.holderIdentity ?? ''
+      if (!lease || holder !== id.holder) return sent && holder === ''
+      const now = new V1MicroTime(clock.now())
       lease.spec = {
         ...lease.spec,
         holderIdentity: '',
@@ -156,13 +172,18 @@ export class LeaseLock {
         renewTime: now
       }
       try {
-        await this.options.api.replaceLease(id.namespace, lease)
+        await api.replaceLease(id.namespace, lease)
         return true
       } catch (error) {
-        if (!isConflict(error)) throw error
+        if (isConflict(error)) continue
+        if (classifyFailure(error, clock.now()).kind === 'permanent') throw error
+        sent = true
+        await clock.sleep(Math.min(2000, 200 * 2 ** attempt))
       }
     }
-    return false
+    throw new Error(
+      `could not release lease ${id.namespace}/${id.name} after ${RELEASE_ATTEMPTS} attempts (the API kept failing or the lease kept changing)`
+    )
   }
 
   /** One round of client-go's tryAcquireOrRenew. */

@@ -7,7 +7,7 @@ import type { Logger } from '../../runtime/logger.js'
 import type { WorkflowContext } from '../../runtime/workflow-context.js'
 import type { ClusterLocator } from '../../targets/connect-clusters.js'
 import { RUN_URL_ANNOTATION } from '../../kubernetes/api/annotations.js'
-import { holderRunUrl, lockHolder, lockName } from '../../targets/lock-identity.js'
+import { holderRunLink, holderRunUrl, lockHolder, lockName } from '../../targets/lock-identity.js'
 import { compareCodeUnits } from '../../runtime/code-unit-order.js'
 
 export { lockName }
@@ -45,7 +45,8 @@ export interface EnvironmentLockOptions {
 
 export interface EnvironmentLock {
   entries: HeldLockEntry[]
-  release(): Promise<void>
+  /** Releases every Lease it still can; returns those it could not (still ours: the post step tries again). */
+  release(): Promise<HeldLockEntry[]>
 }
 
 /**
@@ -61,17 +62,20 @@ export async function acquireEnvironmentLock(options: EnvironmentLockOptions): P
   const unique = [
     ...new Map(options.targets.map((t) => [`${t.cluster.name}/${t.namespace}`, t])).values()
   ].sort((a, b) => compareCodeUnits(`${a.cluster.name}/${a.namespace}`, `${b.cluster.name}/${b.namespace}`))
-  const release = async () => {
+  const release = async (): Promise<HeldLockEntry[]> => {
+    const kept: HeldLockEntry[] = []
     for (const { lease, entry } of held.splice(0).reverse()) {
       try {
         await lease.release()
         logger.info(`Released the lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name}`)
       } catch (error) {
+        kept.push(entry)
         logger.warning(
-          `Could not release the lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name} (it expires by itself): ${(error as Error).message}`
+          `Could not release the lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name} (the post step tries again; it expires by itself): ${(error as Error).message}`
         )
       }
     }
+    return kept.reverse()
   }
   try {
     for (const target of unique) {
@@ -123,13 +127,15 @@ async function describeHolder(
   holder: string,
   serverUrl: string
 ): Promise<string> {
-  let url: string | undefined
+  let annotated: string | undefined
   try {
-    url = (await target.api.getLease(target.namespace, name))?.metadata?.annotations?.[RUN_URL_ANNOTATION]
+    annotated = (await target.api.getLease(target.namespace, name))?.metadata?.annotations?.[
+      RUN_URL_ANNOTATION
+    ]
   } catch {
     // The derived URL is as good.
   }
-  url ??= holderRunUrl(holder, serverUrl)
+  const url = holderRunLink(holder, annotated, serverUrl)
   return url ? `${holder} (${url})` : holder
 }
 

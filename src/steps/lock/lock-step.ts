@@ -42,10 +42,8 @@ export const lockStep = defineStep({
         },
         onLost: (message) => run.fence.abort(message)
       })
-      const release = async () => {
-        await acquired.release()
-        saveHeldLocks(io, [])
-      }
+      // Only what was released leaves the post step's state: it tries the rest again.
+      const release = async () => saveHeldLocks(io, await acquired.release())
       run.onEnd(async ({ failure }) => {
         if (failure === undefined && services.keepLock) services.keepLock(release, run.fence.signal)
         else await release()

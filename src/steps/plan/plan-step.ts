@@ -1,5 +1,7 @@
 import { Output } from '../../runtime/action-io.js'
+import { targetKey } from '../../targets/expand-target.js'
 import { defineStep, succeeded } from '../promotion-step.js'
+import { savePlan } from '../promotion-state.js'
 import { planPatches, planText, previousImages } from '../report/promotion-summary.js'
 import { planPromotion } from './promotion-plan.js'
 
@@ -28,6 +30,22 @@ export const planStep = defineStep({
     )
     run.plans = plans
     if (settings.dryRun) return succeeded()
+    // Before the first patch: a post step after a killed main step knows what to restore.
+    savePlan(run.io, {
+      image: image.format(),
+      rollback: settings.rollback,
+      timeoutMs: settings.timeoutMs,
+      targets: plans
+        .filter((p) => p.plan.status === 'patch')
+        .map((p) => ({
+          key: targetKey(p),
+          cluster: p.cluster.locator,
+          record: p.record,
+          images: Object.fromEntries(
+            p.plan.status === 'patch' ? p.plan.changes.map((c) => [c.container, c.to]) : []
+          )
+        }))
+    })
     logger.info(planText(plans, image, { patches: false }))
     for (const line of planPatches(plans)) logger.debug(line)
     return succeeded({ outputs: { [Output.PreviousImages]: JSON.stringify(previousImages(plans)) } })
