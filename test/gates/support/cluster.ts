@@ -1,7 +1,7 @@
 import { startKubernetesSimulator, type KubernetesSimulator } from '../../../simulator/kubernetes/index.js'
 import type { GateKubernetes } from '../../../src/gates/gate-context.js'
 import type { Logger } from '../../../src/runtime/logger.js'
-import { lazyKubernetes } from '../../../src/stages/gate/gate-kubernetes.js'
+import { lazyKubernetes } from '../../../src/gates/gate-kubernetes.js'
 
 export const REPOSITORY = 'ghcr.io/acme/shop-web'
 

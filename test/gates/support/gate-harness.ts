@@ -13,7 +13,7 @@ import { ImageReference } from '../../../src/image/image-reference.js'
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 import { readWorkflowContext } from '../../../src/runtime/workflow-context.js'
 import { createDeploymentRecords } from '../../../src/github/deployment-record.js'
-import { createGateGitHub, type GateRunGitHub } from '../../../src/stages/gate/gate-github.js'
+import { createGateGitHub, type GateRunGitHub } from '../../../src/gates/gate-github.js'
 import type { z } from 'zod'
 
 export const SHA = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
