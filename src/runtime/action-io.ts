@@ -19,7 +19,8 @@ export const Input = {
   FreezeOverride: 'freeze-override',
   OnFailure: 'on-failure',
   DeploymentId: 'deployment-id',
-  EnvironmentUrl: 'environment-url'
+  EnvironmentUrl: 'environment-url',
+  FailOn: 'fail-on'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 
@@ -40,7 +41,9 @@ export const Output = {
   PullRequestUrl: 'pull-request-url',
   // verify
   Healthy: 'healthy',
-  Latencies: 'latencies'
+  Latencies: 'latencies',
+  // check
+  Drift: 'drift'
 } as const
 export type OutputName = (typeof Output)[keyof typeof Output]
 
