@@ -20,6 +20,10 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Gate stage (GitHub emulator)', async () => (await import('./gate-bench.js')).gateFigures()],
   ['Verify stage (local health endpoints)', async () => (await import('./verify-bench.js')).verifyFigures()],
   [
+    'Check mode: drift report, 3 environments x 50 workloads (Kubernetes simulator)',
+    async () => (await import('./check-bench.js')).checkFigures()
+  ],
+  [
     'Real control plane (kubectl rollout status as baseline)',
     async () => (await import('./cluster-bench.js')).clusterFigures()
   ]
