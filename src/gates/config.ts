@@ -7,7 +7,6 @@ import {
   missingConfigReferences,
   type ConfigKeyIndex
 } from '../environment-checks/config-references.js'
-import { checkLayeredConfig, parseConfigText } from '../environment-checks/layered-config.js'
 import { containerEnvironment } from '../environment-checks/required-env.js'
 import { selectContainers } from '../kubernetes/kinds/container-selection.js'
 import { table } from '../runtime/markdown.js'
@@ -104,7 +103,11 @@ export const configCheck = defineEnvironmentCheck({
     const live = settings.references || settings['required-env'].length > 0
     if (live && hasLiveTargets(context.environment) && context.kubernetesConfigured)
       notes.push(...(await checkLive(settings, context, findings)))
-    if (settings.layered) notes.push(checkLayered(settings.layered, context, findings))
+    if (settings.layered) {
+      // Loaded here: the YAML parser stays out of every bundle that only loads the gate registry.
+      const layered = await import('../environment-checks/layered-config.js')
+      notes.push(checkLayered(settings.layered, context, findings, layered))
+    }
 
     const errors = findings.filter((f) => f.severity === 'error')
     const warnings = findings.filter((f) => f.severity === 'warning').map((f) => `${f.subject}: ${f.message}`)
@@ -186,7 +189,9 @@ async function checkLive(
       const chosen = promotedContainers(w, context)
       containers += chosen.length
       for (const container of chosen)
-        findings.push(...requiredEnv(container, settings['required-env'], index, secretKeys, subject))
+        findings.push(
+          ...requiredEnv(container, settings['required-env'], index, secretKeys, subject, settings.references)
+        )
     }
   }
   const notes = [`${live.workloads.length} workload(s) in ${live.clusters.map((c) => c.name).join(', ')}`]
@@ -213,7 +218,8 @@ function requiredEnv(
   required: string[],
   index: ConfigKeyIndex,
   secretKeys: boolean,
-  subject: string
+  subject: string,
+  referencesJudged: boolean
 ): ConfigFinding[] {
   const environment = containerEnvironment(container, index)
   const fromSecretEnvFrom = (container.envFrom ?? []).filter((s) => s.secretRef).map((s) => s.secretRef!.name)
@@ -221,6 +227,8 @@ function requiredEnv(
   for (const variable of required) {
     const state = environment.get(variable)
     if (state?.kind === 'set') continue
+    // A key reference the namespace cannot satisfy is reported once, as a missing reference.
+    if (state?.kind === 'unresolved' && referencesJudged) continue
     const entry = container.env?.find((e) => e.name === variable)
     if (!secretKeys && entry?.valueFrom?.secretKeyRef) continue
     if (!secretKeys && !entry && fromSecretEnvFrom.length > 0) {
@@ -245,7 +253,8 @@ function requiredEnv(
 function checkLayered(
   layered: NonNullable<ConfigSettings['layered']>,
   context: CheckContext,
-  findings: ConfigFinding[]
+  findings: ConfigFinding[],
+  { checkLayeredConfig, parseConfigText }: typeof import('../environment-checks/layered-config.js')
 ): string {
   const environments = [context.environment, ...(context.upstream ? [context.upstream] : [])]
   const read = (path: string): unknown => {

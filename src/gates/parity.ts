@@ -1,7 +1,6 @@
 import type { V1Ingress, V1Namespace, V1Pod } from '@kubernetes/client-node'
 import { z } from 'zod'
 import type { ResolvedEnvironment } from '../config/schema.js'
-import { compareKustomizeOverlays } from '../environment-checks/kustomize-overlays.js'
 import { parityMarkdown } from '../environment-checks/parity-report.js'
 import {
   allowListProblems,
@@ -398,6 +397,8 @@ async function compareOverlays(
         message: `${side.env.name}'s kustomization ${side.path} does not exist on ${side.branch} of ${side.fullName}`
       })
   if (!up.file || !down.file) return { rows: [], problems }
+  // Loaded here: the YAML parser stays out of every bundle that only loads the gate registry.
+  const { compareKustomizeOverlays } = await import('../environment-checks/kustomize-overlays.js')
   const rows = compareKustomizeOverlays(
     { path: up.path, text: up.file.text },
     { path: down.path, text: down.file.text },

@@ -6,21 +6,13 @@ import {
   type ExternalSecret,
   type ExternalSecretVerdict
 } from '../environment-checks/external-secrets.js'
-import {
-  DEFAULT_ENTROPY_THRESHOLD,
-  DEFAULT_MIN_SECRET_LENGTH,
-  scanForSecrets,
-  secretFindingMessage,
-  secretFindingsMarkdown,
-  type SecretFinding
-} from '../environment-checks/secret-scan.js'
+import type { SecretFinding } from '../environment-checks/secret-scan.js'
 import { RUN_URL_ANNOTATION } from '../kubernetes/api/annotations.js'
 import { table } from '../runtime/markdown.js'
 import { holderRunLink, lockName, lockScopes } from '../targets/lock-identity.js'
 import { defineEnvironmentCheck, type CheckContext } from './environment-check.js'
 import type { Evidence, GateStatus } from './gate-definition.js'
 import { hasLiveTargets, readLiveEnvironment, type LiveEnvironment } from './live-environment.js'
-import { readWorkspaceFiles } from './workspace-files.js'
 
 /**
  * The annotations a secret rotation (the `lock` entrypoint) writes on the environment's Lease.
@@ -59,12 +51,12 @@ export const secretsSettings = z.strictObject({
     .number()
     .min(0)
     .max(8)
-    .default(DEFAULT_ENTROPY_THRESHOLD)
+    .default(3.0) // secret-scan.ts's DEFAULT_ENTROPY_THRESHOLD
     .describe('Bits per character a value under a secret-like key must reach to count as a secret.'),
   'min-length': z
     .int()
     .min(1)
-    .default(DEFAULT_MIN_SECRET_LENGTH)
+    .default(8) // secret-scan.ts's DEFAULT_MIN_SECRET_LENGTH
     .describe('Shortest value under a secret-like key that is judged.'),
   'external-secrets': z
     .strictObject({
@@ -136,6 +128,9 @@ export const secretsCheck = defineEnvironmentCheck({
 
     let scanned: SecretFinding[] = []
     if (settings.paths.length > 0) {
+      // Loaded here: the YAML parser stays out of every bundle that only loads the gate registry.
+      const [{ scanForSecrets, secretFindingMessage, secretFindingsMarkdown }, { readWorkspaceFiles }] =
+        await Promise.all([import('../environment-checks/secret-scan.js'), import('./workspace-files.js')])
       const workspace = readWorkspaceFiles(settings.paths, context.resolvePath('.'))
       scanned = scanForSecrets(workspace.files, {
         allow: settings.allow,
