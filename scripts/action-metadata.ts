@@ -65,6 +65,16 @@ export const inputs: Record<InputName, InputSpec> = {
   },
   [Input.EnvironmentUrl]: {
     description: 'The URL recorded on the GitHub Deployment. Default: url from the config.'
+  },
+  [Input.AllowDowngrade]: {
+    description:
+      'true: promote a commit older than the one the environment runs (GitHub compare says it is behind). Default: refuse.',
+    default: 'false'
+  },
+  [Input.RequireGates]: {
+    description:
+      'true: refuse a commit whose "promotion gates (<environment>)" check run did not succeed, unless the gates ran in this step (stage: all). Environments without gates are not checked.',
+    default: 'true'
   }
 }
 
@@ -106,7 +116,9 @@ const promoteInputs: InputName[] = [
   Input.DryRun,
   Input.Timeout,
   Input.LockTimeout,
-  Input.Rollback
+  Input.Rollback,
+  Input.AllowDowngrade,
+  Input.RequireGates
 ]
 const verifyInputs: InputName[] = [
   ...common,

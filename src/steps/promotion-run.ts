@@ -28,6 +28,8 @@ export interface PromotionServices {
    * Lease is lost meanwhile. A failed or cancelled promotion releases the lock as usual.
    */
   keepLock?: (release: () => Promise<void>, lost: AbortSignal) => void
+  /** The gates ran in this step and passed (stage: all): the provenance step need not look them up. */
+  gatesPassed?: boolean
 }
 
 /** How the promotion's GitHub Deployment record is closed, when a step knows better than the default. */

@@ -41,7 +41,7 @@ const JOB_SUMMARY_LIMIT = 300_000
  * input and the config first (all problems at once, before any API call), runs the gates,
  * reports them, and fails the step in enforce mode when they did not all pass.
  */
-export async function gateStage(context: StageContext, options: GateStageOptions = {}): Promise<void> {
+export async function gateStage(context: StageContext, options: GateStageOptions = {}): Promise<GateOutcome> {
   const settings = await readGateSettings(context.io, context.workflow, context.env)
   const dependencies = await createGateDependencies(settings, context, options)
   const outcome = await runGates(settings, dependencies)
@@ -50,6 +50,7 @@ export async function gateStage(context: StageContext, options: GateStageOptions
       `The gate stage was cancelled; the check run "${settings.checkRunName}" records what finished`
     )
   failUnlessPassed(settings, outcome)
+  return outcome
 }
 
 /** Seams for tests and the demo: time, and how often pending gates are re-checked. */

@@ -7,6 +7,7 @@ import { imageStep } from '../../steps/image/image-step.js'
 import { lockStep } from '../../steps/lock/lock-step.js'
 import { planStep } from '../../steps/plan/plan-step.js'
 import { preflightStep } from '../../steps/preflight/preflight-step.js'
+import { provenanceStep } from '../../steps/provenance/provenance-step.js'
 import type { PromotionStep } from '../../steps/promotion-step.js'
 import { failedBeforeTheRollout, recordStep } from '../../steps/record/record-step.js'
 import { reportStep } from '../../steps/report/report-step.js'
@@ -20,6 +21,7 @@ import { wavesStep } from '../../steps/waves/waves-step.js'
 export const PROMOTION_STEPS: Record<ResolvedEnvironment['mode'], ReadonlyArray<PromotionStep<unknown>>> = {
   kubernetes: [
     imageStep,
+    provenanceStep,
     lockStep,
     recordStep({
       targets: (run) =>
@@ -37,6 +39,7 @@ export const PROMOTION_STEPS: Record<ResolvedEnvironment['mode'], ReadonlyArray<
   ],
   gitops: [
     imageStep,
+    provenanceStep,
     gitOpsEditStep,
     recordStep({
       targets: (run) => [`${run.gitops?.repository}/${run.gitops?.path}`],
