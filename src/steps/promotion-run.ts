@@ -73,6 +73,8 @@ export class PromotionRun {
   waves: WavesResult | undefined
   /** The report step (and the GitOps steps): how the record closes. */
   outcome: RecordOutcome | undefined
+  /** The record step: who reviewed this run's deployment to the environment (`@login approved ("comment")`). */
+  approvals: string[] = []
   /** The report steps: the `result` output. */
   result: string | undefined
   /** GitOps: what the edit step changes (the file, the edit, the manifests repository). */

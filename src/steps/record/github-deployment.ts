@@ -1,3 +1,4 @@
+import type { RunApproval } from '../../github/run-approvals.js'
 import type { Clock } from '../../runtime/clock.js'
 import type { DeploymentRecords, DeploymentState, DeploymentSummary } from '../../github/deployment-record.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
@@ -17,6 +18,8 @@ export interface PromotionPayload {
   image: string
   digest?: string
   targets: string[]
+  /** Who reviewed this run's deployment to the environment (GitHub's review history), when anyone did. */
+  approvals?: RunApproval[]
 }
 
 const ACTIVE: ReadonlyArray<DeploymentState | undefined> = ['queued', 'in_progress', 'pending']
@@ -103,6 +106,7 @@ export async function startDeploymentRecord(options: {
   image: ImageReference
   /** What the promotion changes, for the payload: workloads, or the manifest file in gitops mode. */
   targets: string[]
+  approvals?: RunApproval[]
   io: ActionIO
   logger: Logger
 }): Promise<number> {
@@ -115,7 +119,8 @@ export async function startDeploymentRecord(options: {
     run_url: workflow.runUrl,
     image: image.format(),
     ...(image.digest ? { digest: image.digest } : {}),
-    targets: options.targets
+    targets: options.targets,
+    ...(options.approvals?.length ? { approvals: options.approvals } : {})
   }
   const existing = (await records.list(environment, { sha: settings.sha, limit: 50 })).find(
     (d) =>

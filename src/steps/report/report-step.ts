@@ -66,6 +66,7 @@ function reportPromotion(run: PromotionRun): StepResult {
       result,
       waves,
       runUrl: run.workflow.runUrl,
+      approvals: run.approvals,
       ...(run.deploymentId !== undefined ? { deploymentId: run.deploymentId } : {})
     })
   }
