@@ -74,8 +74,8 @@ describe('gate stage', () => {
     expect(run.io.summary).toContain('<details><summary>Evidence</summary>')
 
     const requests = world.github.requests
-    // 2 (check runs, statuses) + 2 (deployments, one status) + 1 (alerts) + 1 (environment) + 1 (deployments) + 1 (create check run)
-    expect(requests.map((r) => `${r.method} ${r.operationId}`)).toHaveLength(8)
+    // 2 (check runs, statuses) + 2 (deployments, one status) + 1 (alerts) + 2 (environment, this run's reviews) + 1 (deployments) + 1 (create check run)
+    expect(requests.map((r) => `${r.method} ${r.operationId}`)).toHaveLength(9)
     expect(requests.length).toBeLessThanOrEqual(10)
   })
 
