@@ -92,6 +92,8 @@ export interface PromotionWorld {
     inputs?: Record<string, string>,
     options?: { runId?: string }
   ): Promise<LaunchResult>
+  /** Runs the post step in this process after an in-process main step, with the state it saved. */
+  inProcessPost(main: InProcessRun, inputs?: Record<string, string>): Promise<InProcessRun>
   /** Runs the stage in this process (no bundle), with an in-memory runner. */
   inProcess(
     inputs?: Record<string, string>,
@@ -154,6 +156,31 @@ export async function startPromotionWorld(
         cwd: workspace,
         distDir
       }),
+    async inProcessPost(main, inputs = {}) {
+      const io = new MemoryIO({ ...baseInputs(), ...inputs })
+      Object.assign(io.state, main.io.state)
+      const logger = new RecordingLogger()
+      const processEnv: NodeJS.ProcessEnv = {
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_SERVER_URL: 'https://github.com',
+        ...env(),
+        RUNNER_TEMP: tmpdir()
+      }
+      const context: StageContext = {
+        logger,
+        io,
+        env: processEnv,
+        workflow: readWorkflowContext(processEnv),
+        signal: new AbortController().signal
+      }
+      const run: InProcessRun = { io, logger }
+      try {
+        await promote(context)
+      } catch (error) {
+        run.error = error
+      }
+      return run
+    },
     async inProcess(inputs = {}, options = {}) {
       const io = new MemoryIO({ ...baseInputs(), ...inputs })
       const logger = new RecordingLogger()
