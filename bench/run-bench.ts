@@ -20,6 +20,10 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Gate stage (GitHub emulator)', async () => (await import('./gate-bench.js')).gateFigures()],
   ['Verify stage (local health endpoints)', async () => (await import('./verify-bench.js')).verifyFigures()],
   [
+    'Promotions under API faults (~10% of requests fail)',
+    async () => (await import('./fault-bench.js')).faultFigures()
+  ],
+  [
     'Real control plane (kubectl rollout status as baseline)',
     async () => (await import('./cluster-bench.js')).clusterFigures()
   ]

@@ -5,8 +5,8 @@
  */
 import { launchAction, type BundleName, type LaunchResult } from '../simulator/runner/launch-action.js'
 import { demoConfig } from './demo-config.js'
-import { REPOSITORY, SHA, startDemoWorld, type DemoWorld } from './demo-world.js'
-import { bold, cyan, dim, green, red, renderRunnerLine, renderSummary } from './render-log.js'
+import { imageOf, SHA, startDemoWorld, type DemoWorld } from './demo-world.js'
+import { bold, cyan, dim, green, red, renderRunnerLine, renderSummary, yellow } from './render-log.js'
 
 interface Step {
   title: string
@@ -17,6 +17,8 @@ interface Step {
   /** What the demo expects, so a regression fails `npm start` instead of scrolling past. */
   expect: 'success' | 'failure'
   summary?: boolean
+  /** Put before every line of this step's log: runs that go at once interleave. */
+  tag?: string
 }
 
 let runs = 0
@@ -50,7 +52,7 @@ async function runStep(world: DemoWorld, step: Step, prefix = ''): Promise<Launc
     env,
     ...(step.event ? { event: step.event } : {}),
     onLine: (line) => {
-      const shown = renderRunnerLine(line)
+      const shown = renderRunnerLine(line, step.tag ? `    ${step.tag} ` : undefined)
       if (shown !== undefined) console.log(shown)
     }
   })
@@ -78,11 +80,7 @@ async function main(): Promise<void> {
         `  simulated Kubernetes API ${world.kubernetes.url}, GitHub API ${world.github.url}, health endpoints ${world.health.url}`
       )
     )
-    console.log(
-      dim(
-        `  every environment runs ${REPOSITORY}:${SHA.running.slice(0, 7)}; promoting ${SHA.release.slice(0, 7)}`
-      )
-    )
+    console.log(dim(`  every environment runs ${imageOf(SHA.running)}; promoting ${SHA.release.slice(0, 7)}`))
 
     console.log(
       `\n${cyan('━━ 1. A pull request asks: could this commit reach production? (gate, report mode)')}`
@@ -123,14 +121,15 @@ async function main(): Promise<void> {
     console.log(
       `\n${cyan('━━ 3. Two promotions to staging at once: the second waits for the lock (their logs interleave)')}`
     )
-    world.kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.next}`, { kind: 'ready', delayMs: 1500 })
+    world.kubernetes.setImageBehaviour(imageOf(SHA.next), { kind: 'ready', delayMs: 1500 })
     await Promise.all([
       runStep(world, {
         title: '[run A] promote 3333333 to staging',
         bundle: 'promote',
         inputs: { environment: 'staging', sha: SHA.next },
         expect: 'success',
-        summary: false
+        summary: false,
+        tag: cyan('[A]')
       }),
       new Promise((r) => setTimeout(r, 400)).then(() =>
         runStep(world, {
@@ -138,11 +137,12 @@ async function main(): Promise<void> {
           bundle: 'promote',
           inputs: { environment: 'staging', sha: SHA.release },
           expect: 'success',
-          summary: false
+          summary: false,
+          tag: yellow('[B]')
         })
       )
     ])
-    world.kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.next}`, { kind: 'ready', delayMs: 20 })
+    world.kubernetes.setImageBehaviour(imageOf(SHA.next), { kind: 'ready', delayMs: 20 })
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} (run B went second)`))
 
     console.log(
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     await runStep(world, {
       title: `promote ${SHA.crashing.slice(0, 7)} to production`,
       bundle: 'promote',
-      inputs: { environment: 'production', sha: SHA.crashing, image: `${REPOSITORY}:${SHA.crashing}` },
+      inputs: { environment: 'production', sha: SHA.crashing, image: imageOf(SHA.crashing) },
       expect: 'failure'
     })
     console.log(dim(`  production runs ${world.runningImage('shop')} again`))

@@ -190,14 +190,16 @@ export function failUnlessPassed(
   outcome: GateOutcome
 ): void {
   if (outcome.passed) return
-  const reasons = outcome.gates
+  // Each gate's own annotation says why; the failure only names them, so no reason is said twice.
+  const gates = outcome.gates
     .filter((g) => outcome.failedGates.includes(g.name))
-    .map((g) => `${g.name} (${g.status}): ${g.summary}`)
-    .join('\n  ')
+    .map((g) => `${g.name} (${g.status})`)
+    .join(', ')
   if (settings.mode === 'enforce')
-    throw new OperationalError(`Promotion gates did not pass for ${outcome.environment}:\n  ${reasons}`, {
-      title: 'Promotion gates failed'
-    })
+    throw new OperationalError(
+      `Promotion gates did not pass for ${outcome.environment}: ${gates}. Each one's reason is in its annotation above and in the check run "${settings.checkRunName}".`,
+      { title: 'Promotion gates failed' }
+    )
 }
 
 function gateContext(
@@ -250,12 +252,12 @@ function describeRun(settings: GateSettings, logger: Logger): void {
 function logResults(outcome: GateOutcome, settings: GateSettings, logger: Logger): void {
   const icon = { passed: '✅', failed: '❌', pending: '⏳', skipped: '⏭️', errored: '⚠️' } as const
   for (const gate of outcome.gates) {
-    logger.info(`${icon[gate.status]} ${gate.name}: ${gate.status}: ${gate.summary}`)
-    for (const warning of gate.warnings) logger.warning(warning, { title: `Gate ${gate.name}` })
+    // A gate that did not pass is said once, as an annotation; the others as log lines.
     if (gate.status === 'failed' || gate.status === 'errored' || gate.status === 'pending') {
       const annotate = settings.mode === 'enforce' ? logger.error.bind(logger) : logger.warning.bind(logger)
       annotate(`${gate.name} ${gate.status}: ${gate.summary}`, { title: `Gate ${gate.name} ${gate.status}` })
-    }
+    } else logger.info(`${icon[gate.status]} ${gate.name}: ${gate.status}: ${gate.summary}`)
+    for (const warning of gate.warnings) logger.warning(warning, { title: `Gate ${gate.name}` })
   }
   logger.info(headline(outcome))
   if (!outcome.passed && settings.mode === 'report')

@@ -1,25 +1,9 @@
 import { expect } from '@jest/globals'
-import {
-  startFaultProxy,
-  type Fault,
-  type FaultProxy,
-  type FaultRule
-} from '../../../../simulator/faults/fault-proxy.js'
-import { deploymentManifest } from '../../../kubernetes/support/fixtures.js'
-import {
-  environmentConfig,
-  imageOf,
-  NAMESPACE,
-  NEW,
-  OLD,
-  settle,
-  startPromotionWorld,
-  type InProcessRun,
-  type PromotionWorld
-} from './promotion-world.js'
+import type { Fault, FaultRule } from '../../../../simulator/faults/fault-proxy.js'
+import { LEASE, TARGETS, type FaultWorld } from './fault-world.js'
 
-export const TARGETS = ['api', 'web', 'worker']
-export const LEASE = 'promote-action.staging'
+export { LEASE, startFaultWorld, TARGETS, type FaultWorld } from './fault-world.js'
+import { imageOf, NAMESPACE, NEW, OLD, type InProcessRun } from './promotion-world.js'
 
 /** Where in a promotion a request is made, as the proxy's rules pick it. */
 export const CALL_SITES: Record<string, Omit<FaultRule, 'fault'>> = {
@@ -59,30 +43,6 @@ export function faultMatrix(sites: string[]): Array<[string, string, FaultRule]>
     for (const [name, fault] of faults) cases.push([site, name, { ...where, next: 1, fault }])
   }
   return cases
-}
-
-export interface FaultWorld {
-  world: PromotionWorld
-  proxy: FaultProxy
-  close(): Promise<void>
-}
-
-/** Three Deployments on OLD behind a fault proxy; the promotion's kubeconfig points at the proxy. */
-export async function startFaultWorld(): Promise<FaultWorld> {
-  const world = await startPromotionWorld(
-    environmentConfig({ targets: TARGETS.map((name) => `      - name: ${name}`).join('\n') })
-  )
-  for (const name of TARGETS) world.sim.create(deploymentManifest({ name, namespace: NAMESPACE, image: OLD }))
-  for (const name of TARGETS) await settle(world.sim, 'deployments', name)
-  const proxy = await startFaultProxy({ upstream: world.sim.url })
-  return {
-    world,
-    proxy,
-    async close() {
-      await proxy.close()
-      await world.close()
-    }
-  }
 }
 
 /**
