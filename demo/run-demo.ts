@@ -122,6 +122,15 @@ async function main(): Promise<void> {
       `\n${cyan('━━ 3. Two promotions to staging at once: the second waits for the lock (their logs interleave)')}`
     )
     world.kubernetes.setImageBehaviour(imageOf(SHA.next), { kind: 'ready', delayMs: 1500 })
+    // Each run gates its commit first, in its own job, as the example workflow does.
+    for (const sha of [SHA.next, SHA.release])
+      await runStep(world, {
+        title: `gates for ${sha.slice(0, 7)} into staging`,
+        bundle: 'gate',
+        inputs: { environment: 'staging', sha },
+        expect: 'success',
+        summary: false
+      })
     await Promise.all([
       runStep(world, {
         title: '[run A] promote 3333333 to staging',
@@ -168,31 +177,36 @@ async function main(): Promise<void> {
     })
 
     console.log(
-      `\n${cyan('━━ 5. A crash-looping image fails fast and is rolled back to the recorded revision')}`
+      `\n${cyan('━━ 5. A crash-looping image fails fast in staging and is rolled back; production then refuses it')}`
     )
     await runStep(world, {
-      title: `promote ${SHA.crashing.slice(0, 7)} to production`,
-      bundle: 'promote',
-      inputs: { environment: 'production', sha: SHA.crashing, image: imageOf(SHA.crashing) },
+      title: `promote ${SHA.crashing.slice(0, 7)} to staging (stage: all)`,
+      bundle: 'main',
+      inputs: { stage: 'all', environment: 'staging', sha: SHA.crashing },
       expect: 'failure'
     })
-    console.log(dim(`  production runs ${world.runningImage('shop')} again`))
+    console.log(dim(`  staging runs ${world.runningImage('shop-staging')} again`))
+    await runStep(world, {
+      title: `promote ${SHA.crashing.slice(0, 7)} to production anyway`,
+      bundle: 'promote',
+      inputs: {
+        environment: 'production',
+        sha: SHA.crashing,
+        image: imageOf(SHA.crashing),
+        'require-gates': 'false'
+      },
+      expect: 'failure',
+      summary: false
+    })
 
     console.log(
-      `\n${cyan('━━ 6. A misbuilt release reports the wrong version: verify fails and rolls back')}`
+      `\n${cyan('━━ 6. A misbuilt release reports the wrong version: verify fails and rolls back (stage: all)')}`
     )
     world.misbuild(SHA.next)
     await runStep(world, {
       title: `promote ${SHA.next.slice(0, 7)} to staging`,
-      bundle: 'promote',
-      inputs: { environment: 'staging', sha: SHA.next },
-      expect: 'success',
-      summary: false
-    })
-    await runStep(world, {
-      title: 'verify staging',
-      bundle: 'verify',
-      inputs: { environment: 'staging', sha: SHA.next, 'on-failure': 'rollback' },
+      bundle: 'main',
+      inputs: { stage: 'all', environment: 'staging', sha: SHA.next },
       expect: 'failure'
     })
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} again`))
