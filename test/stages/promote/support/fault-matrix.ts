@@ -1,6 +1,6 @@
-import { expect } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { Fault, FaultRule } from '../../../../simulator/faults/fault-proxy.js'
-import { LEASE, TARGETS, type FaultWorld } from './fault-world.js'
+import { LEASE, startFaultWorld, TARGETS, type FaultWorld } from './fault-world.js'
 
 export { LEASE, startFaultWorld, TARGETS, type FaultWorld } from './fault-world.js'
 import { imageOf, NAMESPACE, NEW, OLD, type InProcessRun } from './promotion-world.js'
@@ -73,4 +73,32 @@ export async function promoteThroughFaults(
     { spec?: { holderIdentity?: string } } | undefined
   expect(lease?.spec?.holderIdentity ?? '').toBe('')
   return { main, post, result }
+}
+
+/**
+ * The fault suite for some call sites: a promotion of three Deployments through a proxy that
+ * injects one fault at one call site. Each is retried (reads, dry runs, Lease re-reads) or
+ * re-read before it is sent again (the patch), so the promotion completes; whatever happens the
+ * cluster, the outputs and the GitHub Deployment record agree and the Lease is free after the
+ * post step. Split over files so Jest runs the parts side by side.
+ */
+export function describeFaultsAt(title: string, sites: string[]): void {
+  describe(`promote stage under API faults at ${title} (simulator behind a fault proxy, in process)`, () => {
+    let faults: FaultWorld
+    beforeEach(async () => {
+      faults = await startFaultWorld()
+    })
+    afterEach(async () => {
+      faults.world.github.assertNoViolations()
+      await faults.close()
+    })
+
+    it.each(faultMatrix(sites))('completes through %s failing with %s', async (_site, _fault, rule) => {
+      const injected = faults.proxy.rules.add(rule)
+      const { main, result } = await promoteThroughFaults(faults)
+      expect(injected.fired).toBe(1)
+      if (result !== 'success') console.log(main.logger.text)
+      expect(result).toBe('success')
+    })
+  })
 }

@@ -156,59 +156,47 @@ export async function startPromotionWorld(
         cwd: workspace,
         distDir
       }),
-    async inProcessPost(main, inputs = {}) {
-      const io = new MemoryIO({ ...baseInputs(), ...inputs })
-      Object.assign(io.state, main.io.state)
-      const logger = new RecordingLogger()
-      const processEnv: NodeJS.ProcessEnv = {
-        GITHUB_WORKSPACE: workspace,
-        GITHUB_SERVER_URL: 'https://github.com',
-        ...env(),
-        RUNNER_TEMP: tmpdir()
-      }
-      const context: StageContext = {
-        logger,
-        io,
-        env: processEnv,
-        workflow: readWorkflowContext(processEnv),
-        signal: new AbortController().signal
-      }
-      const run: InProcessRun = { io, logger }
-      try {
-        await promote(context)
-      } catch (error) {
-        run.error = error
-      }
-      return run
-    },
-    async inProcess(inputs = {}, options = {}) {
-      const io = new MemoryIO({ ...baseInputs(), ...inputs })
-      const logger = new RecordingLogger()
-      const processEnv: NodeJS.ProcessEnv = {
-        GITHUB_WORKSPACE: workspace,
-        GITHUB_SERVER_URL: 'https://github.com',
-        ...env(options.runId),
-        RUNNER_TEMP: tmpdir()
-      }
-      const context: StageContext = {
-        logger,
-        io,
-        env: processEnv,
-        workflow: readWorkflowContext(processEnv),
-        signal: options.signal ?? new AbortController().signal
-      }
-      const run: InProcessRun = { io, logger }
-      try {
-        run.report = await promote(context, options.services)
-      } catch (error) {
-        run.error = error
-      }
-      return run
-    },
+    inProcessPost: (main, inputs = {}) => runInProcess(inputs, { state: main.io.state }),
+    inProcess: (inputs = {}, options = {}) => runInProcess(inputs, options),
     async close() {
       await Promise.all([sim.close(), github.close()])
       rmSync(workspace, { recursive: true, force: true })
     }
+  }
+
+  /** The stage in this process with an in-memory runner; given a main step's state, its post step. */
+  async function runInProcess(
+    inputs: Record<string, string>,
+    options: {
+      signal?: AbortSignal
+      services?: Partial<PromotionServices>
+      runId?: string
+      state?: Record<string, string>
+    }
+  ): Promise<InProcessRun> {
+    const io = new MemoryIO({ ...baseInputs(), ...inputs })
+    Object.assign(io.state, options.state ?? {})
+    const logger = new RecordingLogger()
+    const processEnv: NodeJS.ProcessEnv = {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_SERVER_URL: 'https://github.com',
+      ...env(options.runId),
+      RUNNER_TEMP: tmpdir()
+    }
+    const context: StageContext = {
+      logger,
+      io,
+      env: processEnv,
+      workflow: readWorkflowContext(processEnv),
+      signal: options.signal ?? new AbortController().signal
+    }
+    const run: InProcessRun = { io, logger }
+    try {
+      run.report = await promote(context, options.services)
+    } catch (error) {
+      run.error = error
+    }
+    return run
   }
 }
 
