@@ -73,7 +73,7 @@ export interface ManifestRepository {
   branchHead(branch: string): Promise<BranchHead | undefined>
   /** A file at a commit, or undefined when it has none. Refuses a file that is not UTF-8. */
   readFile(path: string, ref: string): Promise<ManifestFile | undefined>
-  /** One commit on `parent` changing `files` (a blob each, a tree on the parent's, the commit). */
+  /** One commit on `parent` changing `files`: a tree on the parent's (with the contents inline), then the commit. */
   writeCommit(options: { parent: BranchHead; files: readonly FileWrite[]; message: string }): Promise<string>
   /** Creates the branch at `sha`; false when it exists already. */
   createBranch(branch: string, sha: string): Promise<boolean>
@@ -148,20 +148,13 @@ export function gitHubManifestRepository(
       ),
     writeCommit: ({ parent, files, message }) =>
       contents(`commit ${files.map((f) => f.path).join(', ')}`, async () => {
-        const tree = []
-        for (const file of files) {
-          if (file.text === null) {
-            tree.push({ path: file.path, mode: '100644' as const, type: 'blob' as const, sha: null })
-            continue
-          }
-          // Base64, so the bytes GitHub stores are exactly the edited text's.
-          const blob = await octokit.rest.git.createBlob({
-            ...where,
-            content: Buffer.from(file.text, 'utf8').toString('base64'),
-            encoding: 'base64'
-          })
-          tree.push({ path: file.path, mode: '100644' as const, type: 'blob' as const, sha: blob.data.sha })
-        }
+        // The content inline (GitHub writes the blobs): one request for every file. It is the
+        // edited text, which readFile checked is UTF-8, so GitHub's UTF-8 blob is its exact bytes.
+        const tree = files.map((file) =>
+          file.text === null
+            ? { path: file.path, mode: '100644' as const, type: 'blob' as const, sha: null }
+            : { path: file.path, mode: '100644' as const, type: 'blob' as const, content: file.text }
+        )
         const made = await octokit.rest.git.createTree({ ...where, base_tree: parent.tree, tree })
         const commit = await octokit.rest.git.createCommit({
           ...where,

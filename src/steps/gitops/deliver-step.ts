@@ -6,6 +6,7 @@ import { Output } from '../../runtime/action-io.js'
 import { defineStep, skipped, succeeded } from '../promotion-step.js'
 import type { PromotionRun } from '../promotion-run.js'
 import { editChange, editFiles, gitOpsFileSpecs } from './edit-files.js'
+import { isPromotionBranch } from './promotion-branch.js'
 import {
   GITHUB_TOKEN_WARNING,
   pullRequestBody,
@@ -75,7 +76,6 @@ export const gitOpsDeliverStep = defineStep({
       return succeeded()
     }
 
-    const prefix = `${config['branch-prefix']}${run.settings.environmentName}-`
     const delivered = await logger.group(`Pull request from ${change.branch}`, () =>
       deliverPullRequest({
         manifests,
@@ -93,7 +93,8 @@ export const gitOpsDeliverStep = defineStep({
           runUrl: run.workflow.runUrl
         }),
         message: title,
-        supersedes: (pull) => pull.head.startsWith(prefix),
+        supersedes: (pull) =>
+          isPromotionBranch(config['branch-prefix'], run.settings.environmentName, pull.head),
         comment: (newer) =>
           supersededComment({ newer, image: image.format(), base, runUrl: run.workflow.runUrl }),
         logger

@@ -8,6 +8,7 @@ import { defineStep, succeeded } from '../promotion-step.js'
 import type { PromotionRun } from '../promotion-run.js'
 import { editFiles, gitOpsFileSpecs } from './edit-files.js'
 import type { GitOpsChange } from './gitops-change.js'
+import { promotionBranch } from './promotion-branch.js'
 
 /**
  * GitOps mode's edit: reads the environment's files from the manifests repository's base branch
@@ -36,7 +37,7 @@ export const gitOpsEditStep = defineStep({
     const image = run.promotedImage
     const repository = config.repository ?? workflow.repository
     const base = config['base-branch']
-    const branch = `${config['branch-prefix']}${settings.environmentName}-${settings.sha.slice(0, 7)}`
+    const branch = promotionBranch(config['branch-prefix'], settings.environmentName, settings.sha)
     const specs = gitOpsFileSpecs(config)
     const paths = specs.map((s) => s.path)
     const manifests = await manifestRepository(run, repository)

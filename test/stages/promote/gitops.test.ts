@@ -449,7 +449,7 @@ describe('promote stage in gitops mode', () => {
     github.setRepositorySettings({ allow_auto_merge: true })
     writeConfig(`      path: ${PATH}\n      image-name: api\n      merge: auto\n`)
     const runs = [await run({ image: 'ghcr.io/acme/api:2.0.0' })]
-    github.denyPermission({ method: 'POST', pathPattern: /\/git\/blobs$/ })
+    github.denyPermission({ method: 'POST', pathPattern: /\/git\/trees$/ })
     runs.push(await run({ image: 'ghcr.io/acme/api:3.0.0' }, { sha: 'c'.repeat(40), runId: '5' }))
     expect(runs[1]!.error).toBeDefined()
     const written = [
