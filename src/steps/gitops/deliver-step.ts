@@ -41,6 +41,7 @@ export const gitOpsDeliverStep = defineStep({
     const unchanged = () => {
       logger.info(`${paths.join(', ')} already point at ${image.format()}: nothing to commit`)
       change.deliveredSha = change.snapshot.head.sha
+      change.deliveredAt = run.clock.now()
       change.merged = true
       run.outcome = { state: 'success', description: `Already at ${image.format()}` }
       run.result = 'unchanged'
@@ -66,6 +67,7 @@ export const gitOpsDeliverStep = defineStep({
       change.files = editFiles(specs, outcome.snapshot.files, image, where)
       change.commitSha = outcome.sha
       change.deliveredSha = outcome.sha
+      change.deliveredAt = run.clock.now()
       change.merged = true
       logger.info(`Committed ${paths.join(', ')} to ${base}: ${outcome.sha}`)
       run.outcome = {

@@ -44,6 +44,8 @@ export interface GitOpsChange {
    * pull request awaits a (manual) merge.
    */
   deliveredSha?: string
+  /** When `deliveredSha` was known to be on the base branch (the run's clock), for the sync wait. */
+  deliveredAt?: number
   /** True once the change is on the base branch (so `deliveredSha` is set). */
   merged: boolean
 }

@@ -52,6 +52,7 @@ export const gitOpsMergeStep = defineStep({
         })
       )
       change.deliveredSha = merged.sha
+      change.deliveredAt = run.clock.now()
       change.merged = true
       run.outcome = {
         state: 'success',
