@@ -17,6 +17,10 @@ const sections: Array<[string, () => Promise<string[]>]> = [
     'Promote stage (Kubernetes simulator, GitHub emulator)',
     async () => (await import('./promote-bench.js')).promoteFigures()
   ],
+  [
+    'GitOps promotion (GitHub emulator): GitHub requests',
+    async () => (await import('./gitops-bench.js')).gitOpsFigures()
+  ],
   ['Gate stage (GitHub emulator)', async () => (await import('./gate-bench.js')).gateFigures()],
   ['Verify stage (local health endpoints)', async () => (await import('./verify-bench.js')).verifyFigures()],
   [

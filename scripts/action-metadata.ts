@@ -91,7 +91,7 @@ export const outputs: Record<OutputName, string> = {
   [Output.Revisions]: 'Promote: JSON map of target to the revision recorded before patching and the new one.',
   [Output.RolledBack]: 'Promote: true when a failed rollout was rolled back.',
   [Output.Result]:
-    'Promote: success, failure, rolled-back, unchanged or dry-run; in gitops mode pull-request-opened, unchanged or dry-run.',
+    'Promote: success, failure, rolled-back, unchanged or dry-run; in gitops mode pull-request-opened, merged, committed, unchanged or dry-run.',
   [Output.PullRequestUrl]: 'Promote (gitops mode): the URL of the promotion pull request.',
   [Output.Healthy]: 'Verify: true when every health check passed.',
   [Output.Latencies]: 'Verify: JSON map of check name to {p50, p95} latency in ms.'

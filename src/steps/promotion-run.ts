@@ -21,6 +21,8 @@ export interface PromotionServices {
   deploymentRecords?: DeploymentRecords | null
   /** How often to look again while another run's GitHub Deployment is in progress. */
   deploymentPollMs?: number
+  /** GitOps merge: auto: how often to look at the pull request while waiting for its merge. */
+  mergePollMs?: number
   /**
    * Given, a promotion that succeeded hands its environment lock here instead of releasing it
    * (still renewed, still in the post step's state), so the caller can hold it through verify,
@@ -77,7 +79,11 @@ export class PromotionRun {
   approvals: string[] = []
   /** The report steps: the `result` output. */
   result: string | undefined
-  /** GitOps: what the edit step changes (the file, the edit, the manifests repository). */
+  /**
+   * GitOps: what the edit step changes (the files, the edits, the manifests repository), and
+   * what the deliver and merge steps did (`deliveredSha`, `merged`: the commit on the base
+   * branch that holds the promotion, for the sync wait).
+   */
   gitops: GitOpsChange | undefined
   /** GitOps: the promotion's pull request. */
   pullRequest: PullRequestRef | undefined

@@ -7,6 +7,7 @@ import type { WorkflowContext } from '../../runtime/workflow-context.js'
 import type { ImageReference } from '../../image/image-reference.js'
 import { Output, type ActionIO } from '../../runtime/action-io.js'
 import type { PromoteSettings } from '../../settings/promote-settings.js'
+import type { GitOpsRecord } from '../../gitops/delivery/gitops-record.js'
 import { saveDeploymentId } from '../promotion-state.js'
 
 /** Marks the payload of Deployments this action creates, and says which run made each. */
@@ -20,6 +21,8 @@ export interface PromotionPayload {
   targets: string[]
   /** Who reviewed this run's deployment to the environment (GitHub's review history), when anyone did. */
   approvals?: RunApproval[]
+  /** GitOps mode: the manifests change, for a later revert. */
+  gitops?: GitOpsRecord
 }
 
 const ACTIVE: ReadonlyArray<DeploymentState | undefined> = ['queued', 'in_progress', 'pending']
@@ -52,13 +55,15 @@ export async function waitForOtherDeployments(options: {
   logger: Logger
   signal: AbortSignal
   holdingLock?: boolean
+  /** Records that hold nothing although active (GitOps: a queued promotion that only awaits its merge). */
+  ignore?: (deployment: DeploymentSummary) => boolean
 }): Promise<void> {
   const { records, clock, logger } = options
   const started = clock.now()
   let reported = ''
   for (;;) {
-    const others = (await records.list(options.environment, { limit: 20 })).filter((d) =>
-      isOtherActive(d, options.workflow)
+    const others = (await records.list(options.environment, { limit: 20 })).filter(
+      (d) => isOtherActive(d, options.workflow) && !options.ignore?.(d)
     )
     const abandoned = options.holdingLock ? others.filter((d) => d.payload['tool'] === 'promote-action') : []
     for (const d of abandoned) {
@@ -104,15 +109,18 @@ export async function startDeploymentRecord(options: {
   settings: PromoteSettings
   workflow: WorkflowContext
   image: ImageReference
-  /** What the promotion changes, for the payload: workloads, or the manifest file in gitops mode. */
+  /** What the promotion changes, for the payload: workloads, or the manifest files in gitops mode. */
   targets: string[]
   approvals?: RunApproval[]
+  /** More payload fields (GitOps: `gitops`). */
+  payload?: Record<string, unknown>
   io: ActionIO
   logger: Logger
 }): Promise<number> {
   const { records, settings, workflow, image, logger } = options
   const environment = settings.environmentName
   const payload: PromotionPayload = {
+    ...options.payload,
     tool: 'promote-action',
     run_id: workflow.runId,
     run_attempt: workflow.runAttempt,

@@ -10,6 +10,8 @@ export interface RecordStepOptions {
   targets(run: PromotionRun): string[]
   /** How the record closes when a step failed without saying how. */
   failed(failure: unknown, run: PromotionRun): RecordOutcome
+  /** More of the record's payload (GitOps: what a later revert needs). */
+  payload?(run: PromotionRun): Record<string, unknown>
 }
 
 /**
@@ -34,6 +36,7 @@ export function recordStep(options: RecordStepOptions): PromotionStep {
         workflow: run.workflow,
         image: run.promotedImage,
         targets: options.targets(run),
+        ...(options.payload ? { payload: options.payload(run) } : {}),
         io: run.io,
         logger: run.logger
       })
