@@ -17,11 +17,19 @@ const sections: Array<[string, () => Promise<string[]>]> = [
     'Promote stage (Kubernetes simulator, GitHub emulator)',
     async () => (await import('./promote-bench.js')).promoteFigures()
   ],
+  [
+    'GitOps promotion (GitHub emulator): GitHub requests',
+    async () => (await import('./gitops-bench.js')).gitOpsFigures()
+  ],
   ['Gate stage (GitHub emulator)', async () => (await import('./gate-bench.js')).gateFigures()],
   ['Verify stage (local health endpoints)', async () => (await import('./verify-bench.js')).verifyFigures()],
   [
     'Check mode: drift report, 3 environments x 50 workloads (Kubernetes simulator)',
     async () => (await import('./check-bench.js')).checkFigures()
+  ],
+  [
+    'Promotions under API faults (~10% of requests fail)',
+    async () => (await import('./fault-bench.js')).faultFigures()
   ],
   [
     'Real control plane (kubectl rollout status as baseline)',

@@ -1,6 +1,7 @@
 import type { V1Ingress, V1Namespace, V1Pod } from '@kubernetes/client-node'
 import { z } from 'zod'
-import type { ResolvedEnvironment } from '../config/schema.js'
+import { manifestKind } from '../config/manifest-edit-spec.js'
+import type { GitOpsConfig, ResolvedEnvironment } from '../config/schema.js'
 import { parityMarkdown } from '../environment-checks/parity-report.js'
 import {
   allowListProblems,
@@ -385,26 +386,53 @@ async function compareOverlays(
     const gitops = env.gitops!
     const fullName = gitops.repository ?? `${context.github.owner}/${context.github.repo}`
     const repository = gitHubManifestRepository(context.github.octokit, fullName, Permission.contentsRead)
-    const file = await repository.readFile(gitops.path, gitops['base-branch'])
-    return { env, fullName, path: gitops.path, branch: gitops['base-branch'], file }
+    const branch = gitops['base-branch']
+    const files = await Promise.all(
+      kustomizationPaths(gitops).map(async (path) => ({
+        path,
+        file: await repository.readFile(path, branch)
+      }))
+    )
+    return { env, fullName, branch, files }
   }
   const [up, down] = await Promise.all([read(upstreamEnv), read(targetEnv)])
   const problems: ParityProblem[] = []
   for (const side of [up, down])
-    if (!side.file)
-      problems.push({
-        subject: side.path,
-        message: `${side.env.name}'s kustomization ${side.path} does not exist on ${side.branch} of ${side.fullName}`
-      })
-  if (!up.file || !down.file) return { rows: [], problems }
+    for (const { path, file } of side.files)
+      if (!file)
+        problems.push({
+          subject: path,
+          message: `${side.env.name}'s kustomization ${path} does not exist on ${side.branch} of ${side.fullName}`
+        })
+  if (up.files.length !== down.files.length)
+    problems.push({
+      subject: 'gitops.files',
+      message: `${upstreamEnv.name} promotes by ${up.files.length} kustomization(s) and ${targetEnv.name} by ${down.files.length}; they are compared in order, as far as both go`
+    })
   // Loaded here: the YAML parser stays out of every bundle that only loads the gate registry.
   const { compareKustomizeOverlays } = await import('../environment-checks/kustomize-overlays.js')
-  const rows = compareKustomizeOverlays(
-    { path: up.path, text: up.file.text },
-    { path: down.path, text: down.file.text },
-    { allow: settings.allow }
-  )
+  const rows: ParityRow[] = []
+  // One kustomization per region or cluster, in the same order in both environments.
+  for (let i = 0; i < Math.min(up.files.length, down.files.length); i++) {
+    const a = up.files[i]!
+    const b = down.files[i]!
+    if (!a.file || !b.file) continue
+    rows.push(
+      ...compareKustomizeOverlays(
+        { path: a.path, text: a.file.text },
+        { path: b.path, text: b.file.text },
+        { allow: settings.allow }
+      )
+    )
+  }
   return { rows, problems }
+}
+
+/** The kustomizations a GitOps environment promotes by (Helm values files have no bases to compare). */
+function kustomizationPaths(gitops: GitOpsConfig): string[] {
+  if (gitops.files)
+    return gitops.files.filter((spec) => manifestKind(spec) === 'kustomization').map((spec) => spec.path)
+  return gitops.path ? [gitops.path] : []
 }
 
 function where(row: ParityRow): string {

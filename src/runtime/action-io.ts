@@ -20,6 +20,8 @@ export const Input = {
   OnFailure: 'on-failure',
   DeploymentId: 'deployment-id',
   EnvironmentUrl: 'environment-url',
+  AllowDowngrade: 'allow-downgrade',
+  RequireGates: 'require-gates',
   FailOn: 'fail-on'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]

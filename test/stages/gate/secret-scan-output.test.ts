@@ -31,7 +31,7 @@ describe('the secrets gate through the gate stage', () => {
     )
     const run = await world.run()
     expect(run.report?.failedGates).toEqual(['secrets'])
-    expect(run.io.failed).toContain('4 plaintext secret(s)')
+    expect(run.report?.gates[0]?.summary).toContain('4 plaintext secret(s)')
     const [checkRun] = world.ownCheckRuns()
     const everything = [
       JSON.stringify(run.logger.entries),
