@@ -4,6 +4,7 @@
  * them, and shows what a user would see: log groups, annotations and job summaries.
  */
 import { launchAction, type BundleName, type LaunchResult } from '../simulator/runner/launch-action.js'
+import { environmentChecksChapter } from './chapters/environment-checks.js'
 import { demoConfig } from './demo-config.js'
 import { imageOf, SHA, startDemoWorld, type DemoWorld } from './demo-world.js'
 import { bold, cyan, dim, green, red, renderRunnerLine, renderSummary, yellow } from './render-log.js'
@@ -210,6 +211,8 @@ async function main(): Promise<void> {
       expect: 'failure'
     })
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} again`))
+
+    await environmentChecksChapter(world)
 
     world.github.assertNoViolations()
     const records = world.github.state.deployments

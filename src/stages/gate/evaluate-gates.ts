@@ -135,7 +135,11 @@ async function attempt(
     durationMs: Math.max(0, Math.round(options.clock.now() - started)),
     attempts: (previous?.attempts ?? 0) + 1
   }
-  context.logger.info(`${record.status}: ${record.summary}`)
+  // A gate that did not pass is said once, by the stage's report (an annotation); here it is
+  // progress for the debug log only.
+  if (record.status === 'passed' || record.status === 'skipped')
+    context.logger.info(`${record.status}: ${record.summary}`)
+  else context.logger.debug(`${record.status}: ${record.summary}`)
   return record
 }
 

@@ -253,13 +253,13 @@ function describeRun(settings: GateSettings, logger: Logger): void {
 }
 
 function logResults(outcome: GateOutcome, settings: GateSettings, logger: Logger): void {
-  const icon = { passed: '✅', failed: '❌', pending: '⏳', skipped: '⏭️', errored: '⚠️' } as const
   for (const gate of outcome.gates) {
-    // A gate that did not pass is said once, as an annotation; the others as log lines.
+    // Each gate is said once: a passed one by its own line as it finished, one that did not pass
+    // here, as an annotation.
     if (gate.status === 'failed' || gate.status === 'errored' || gate.status === 'pending') {
       const annotate = settings.mode === 'enforce' ? logger.error.bind(logger) : logger.warning.bind(logger)
       annotate(`${gate.name} ${gate.status}: ${gate.summary}`, { title: `Gate ${gate.name} ${gate.status}` })
-    } else logger.info(`${icon[gate.status]} ${gate.name}: ${gate.status}: ${gate.summary}`)
+    }
     for (const warning of gate.warnings) logger.warning(warning, { title: `Gate ${gate.name}` })
   }
   logger.info(headline(outcome))
