@@ -204,6 +204,42 @@ export class ArgoCdPlayer {
     return verdict.status
   }
 
+  /**
+   * Plays the controller until `signal` aborts: each refresh request syncs the branch's head
+   * at that moment (`head()`), applying it with `apply(revision)`, then reports the Deployment's
+   * health as it goes. Resolves with the revisions it synced, in order.
+   */
+  async follow(options: {
+    head: () => Promise<string> | string
+    apply: (revision: string) => Promise<void>
+    deployment: { namespace: string; name: string }
+    signal: AbortSignal
+    healthTimeoutMs?: number
+  }): Promise<string[]> {
+    const synced: string[] = []
+    const resource: ApplicationResource = { kind: 'Deployment', group: 'apps', ...options.deployment }
+    while (!options.signal.aborted) {
+      try {
+        await this.refreshRequested(500)
+      } catch {
+        continue
+      }
+      const revision = await options.head()
+      synced.push(revision)
+      await this.outOfSync(revision)
+      await this.operationRunning(revision)
+      await options.apply(revision)
+      await this.operationSucceeded(revision, [resource])
+      try {
+        const verdict = await this.deploymentHealth(options.deployment, options.healthTimeoutMs ?? 5000)
+        await this.health(verdict.status, verdict.message, [resource])
+      } catch {
+        // Still Progressing: the next refresh (a revert) takes over, as a new sync would.
+      }
+    }
+    return synced
+  }
+
   /** Argo CD's health of a Deployment (gitops-engine pkg/health), once it is Healthy or Degraded. */
   async deploymentHealth(
     deployment: { namespace: string; name: string },

@@ -2,7 +2,9 @@ import type { ResolvedEnvironment } from '../../config/schema.js'
 import { describeWorkload } from '../../kubernetes/kinds/workload-kinds.js'
 import { gitOpsDeliverStep } from '../../steps/gitops/deliver-step.js'
 import { gitOpsEditStep } from '../../steps/gitops/edit-step.js'
+import { gitOpsRecordPayload } from '../../steps/gitops/gitops-record-payload.js'
 import { gitOpsReportStep } from '../../steps/gitops/gitops-report-step.js'
+import { gitOpsSyncStep } from '../../steps/gitops/sync-step.js'
 import { imageStep } from '../../steps/image/image-step.js'
 import { lockStep } from '../../steps/lock/lock-step.js'
 import { planStep } from '../../steps/plan/plan-step.js'
@@ -43,9 +45,11 @@ export const PROMOTION_STEPS: Record<ResolvedEnvironment['mode'], ReadonlyArray<
       failed: (failure) => ({
         state: 'failure',
         description: `GitOps promotion failed: ${(failure as Error).message}`
-      })
+      }),
+      payload: (run) => (run.gitops ? { gitops: gitOpsRecordPayload(run.gitops) } : {})
     }),
     gitOpsDeliverStep,
+    gitOpsSyncStep,
     gitOpsReportStep
   ]
 }

@@ -103,6 +103,8 @@ export async function startDeploymentRecord(options: {
   image: ImageReference
   /** What the promotion changes, for the payload: workloads, or the manifest file in gitops mode. */
   targets: string[]
+  /** More of the payload, beside the fields above (GitOps: `gitops`). */
+  extra?: Record<string, unknown>
   io: ActionIO
   logger: Logger
 }): Promise<number> {
@@ -115,7 +117,8 @@ export async function startDeploymentRecord(options: {
     run_url: workflow.runUrl,
     image: image.format(),
     ...(image.digest ? { digest: image.digest } : {}),
-    targets: options.targets
+    targets: options.targets,
+    ...options.extra
   }
   const existing = (await records.list(environment, { sha: settings.sha, limit: 50 })).find(
     (d) =>

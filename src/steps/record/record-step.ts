@@ -9,6 +9,8 @@ export interface RecordStepOptions {
   targets(run: PromotionRun): string[]
   /** How the record closes when a step failed without saying how. */
   failed(failure: unknown, run: PromotionRun): RecordOutcome
+  /** More of the payload (GitOps: the manifests repository and files, for a later verify). */
+  payload?(run: PromotionRun): Record<string, unknown>
 }
 
 /**
@@ -30,6 +32,7 @@ export function recordStep(options: RecordStepOptions): PromotionStep {
         workflow: run.workflow,
         image: run.promotedImage,
         targets: options.targets(run),
+        ...(options.payload ? { extra: options.payload(run) } : {}),
         io: run.io,
         logger: run.logger
       })

@@ -1,0 +1,223 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as k8s from '@kubernetes/client-node'
+import { parse } from 'yaml'
+import type { getOctokit } from '@actions/github'
+import { startGitHubEmulator, type GitHubEmulator } from '../../../../simulator/github/index.js'
+import { ArgoCdPlayer } from '../../../../simulator/gitops/argocd-player.js'
+import {
+  readCustomResourceDefinitions,
+  startKubernetesSimulator,
+  type KubernetesSimulator
+} from '../../../../simulator/kubernetes/index.js'
+import { gitHubClients } from '../../../../src/github/run-clients.js'
+import { RecordingLogger } from '../../../../src/runtime/logger.js'
+import { systemClock } from '../../../../src/runtime/clock.js'
+import type { StageContext } from '../../../../src/runtime/run-stage.js'
+import { readWorkflowContext } from '../../../../src/runtime/workflow-context.js'
+import { readPromoteSettings } from '../../../../src/settings/promote-settings.js'
+import { PROMOTION_STEPS } from '../../../../src/stages/promote/promotion-steps.js'
+import { defineStep, succeeded, type PromotionStep } from '../../../../src/steps/promotion-step.js'
+import { PromotionRun, type PromotionServices } from '../../../../src/steps/promotion-run.js'
+import { runSteps } from '../../../../src/steps/run-steps.js'
+import { ClusterConnector } from '../../../../src/targets/connect-clusters.js'
+import { MemoryIO } from '../../../support/memory-io.js'
+
+export const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
+export const PATH = 'environments/staging/kustomization.yaml'
+export const REPO = 'ghcr.io/acme/api'
+export const OLD = `${REPO}:1.0.0`
+export const NEW = `${REPO}:2.0.0`
+export const CRASH = `${REPO}:crash`
+/** CRLF line endings and a comment: a revert must restore these bytes exactly. */
+export const KUSTOMIZATION =
+  '# staging overlay\r\nresources:\r\n- ../../base\r\nimages:\r\n- name: api\r\n  newName: ghcr.io/acme/api\r\n  newTag: "1.0.0" # promoted\r\n'
+
+export function gitOpsConfig(sync = 'argocd: { application: web }\n        timeout: 20s'): string {
+  return `
+version: 1
+environments:
+  staging:
+    mode: gitops
+    namespace: shop
+    targets:
+      - name: api
+    rollout:
+      fail-fast:
+        restart-threshold: 2
+    gitops:
+      path: ${PATH}
+      image-name: api
+      sync:
+        ${sync}
+`
+}
+
+export interface GitOpsWorld {
+  sim: KubernetesSimulator
+  github: GitHubEmulator
+  argo: ArgoCdPlayer
+  kubeConfig: k8s.KubeConfig
+  workspace: string
+  /** Plays Argo CD for every refresh until close(): syncs main's head, applying the image it names. */
+  followMain(): void
+  /** Real git on the emulator's repository. */
+  git(...args: string[]): string
+  /** The promote stage's GitOps steps, the pull request merged right after the deliver step (as `merge: auto` would). */
+  promote(options?: {
+    merge?: boolean
+    inputs?: Record<string, string>
+    services?: Partial<PromotionServices>
+  }): Promise<{
+    io: MemoryIO
+    logger: RecordingLogger
+    run: PromotionRun
+    error?: unknown
+  }>
+  close(): Promise<void>
+}
+
+export async function startGitOpsWorld(config = gitOpsConfig()): Promise<GitOpsWorld> {
+  const sim = await startKubernetesSimulator({
+    namespaces: ['argocd', 'shop'],
+    controllerTickMs: 2,
+    customResourceDefinitions: readCustomResourceDefinitions('cluster/crds')
+  })
+  sim.setImageBehaviour(CRASH, { kind: 'crash-loop', afterMs: 5 })
+  sim.create({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'api' } },
+      template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'app', image: OLD }] } }
+    }
+  })
+  const github = await startGitHubEmulator({ owner: 'acme', repo: 'shop' })
+  const initial = github.putFile(PATH, KUSTOMIZATION)
+  const workspace = mkdtempSync(join(tmpdir(), 'gitops-sync-'))
+  writeFileSync(join(workspace, 'promotion.yml'), config)
+  const kubeConfig = new k8s.KubeConfig()
+  kubeConfig.loadFromString(sim.kubeconfig())
+  const apps = kubeConfig.makeApiClient(k8s.AppsV1Api)
+  const argo = new ArgoCdPlayer({ kubeConfig, namespace: 'argocd', name: 'web' })
+  await argo.create(initial, 'shop')
+  const git = (...args: string[]) =>
+    execFileSync('git', ['--git-dir', github.gitDir, ...args], { encoding: 'utf8' }).replace(/\n$/, '')
+  const stop = new AbortController()
+  let following: Promise<unknown> = Promise.resolve()
+
+  return {
+    sim,
+    github,
+    argo,
+    kubeConfig,
+    workspace,
+    git,
+    followMain() {
+      following = argo.follow({
+        head: () => git('rev-parse', 'main'),
+        apply: async (revision) => {
+          const image = imageIn(git('show', `${revision}:${PATH}`))
+          await apps.patchNamespacedDeployment(
+            {
+              name: 'api',
+              namespace: 'shop',
+              body: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } }
+            },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)
+          )
+        },
+        deployment: { namespace: 'shop', name: 'api' },
+        signal: stop.signal,
+        healthTimeoutMs: 3000
+      })
+    },
+    async promote(options = {}) {
+      const io = new MemoryIO({
+        environment: 'staging',
+        config: 'promotion.yml',
+        kubeconfig: sim.kubeconfig(),
+        'github-token': github.token,
+        image: NEW,
+        ...options.inputs
+      })
+      const logger = new RecordingLogger()
+      const env: NodeJS.ProcessEnv = {
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_API_URL: github.url,
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_RUN_ID: '4242',
+        GITHUB_SHA: SHA,
+        RUNNER_TEMP: tmpdir()
+      }
+      const context: StageContext = {
+        logger,
+        io,
+        env,
+        workflow: readWorkflowContext(env),
+        signal: new AbortController().signal
+      }
+      const settings = await readPromoteSettings(io, context.workflow)
+      const run = new PromotionRun(
+        context,
+        settings,
+        { clock: systemClock, ...options.services },
+        [],
+        new ClusterConnector({ kubeconfig: settings.kubeconfig, env, logger }),
+        gitHubClients({ token: settings.githubToken, workflow: context.workflow, logger })
+      )
+      const steps = PROMOTION_STEPS.gitops.flatMap((step) =>
+        step.name === 'deliver' && options.merge !== false ? [step, mergeStep] : [step]
+      )
+      let error: unknown
+      try {
+        await runSteps(steps, run)
+      } catch (caught) {
+        error = caught
+      }
+      return { io, logger, run, ...(error !== undefined ? { error } : {}) }
+    },
+    async close() {
+      stop.abort()
+      await following.catch(() => undefined)
+      await Promise.all([sim.close(), github.close()])
+      rmSync(workspace, { recursive: true, force: true })
+    }
+  }
+}
+
+/**
+ * Stands in for the delivery helper's `merge: auto` until it is merged: merges the promotion's
+ * pull request and records the merge commit as the delivered commit.
+ */
+const mergeStep: PromotionStep<unknown> = defineStep({
+  name: 'merge (test)',
+  needs: [],
+  async run(run) {
+    const change = run.gitops
+    if (!change || !run.pullRequest) return succeeded()
+    const clients = await run.github()
+    const octokit = clients!.octokit as ReturnType<typeof getOctokit>
+    const [owner, repo] = change.repository.split('/') as [string, string]
+    const { data } = await octokit.rest.pulls.merge({ owner, repo, pull_number: run.pullRequest.number })
+    change.deliveredSha = data.sha
+    change.deliveredAt = run.clock.now()
+    return succeeded()
+  }
+})
+
+/** The image a kustomization's `images[name=api]` entry names. */
+export function imageIn(kustomization: string): string {
+  const doc = parse(kustomization) as {
+    images?: Array<{ name: string; newName?: string; newTag?: string; digest?: string }>
+  }
+  const entry = doc.images?.find((i) => i.name === 'api')
+  if (!entry) throw new Error('no images entry for api')
+  const name = entry.newName ?? entry.name
+  return entry.digest ? `${name}@${entry.digest}` : `${name}:${entry.newTag}`
+}
