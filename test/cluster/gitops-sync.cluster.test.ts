@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw Kubernetes API JSON, read field by field */
 /**
  * The GitOps sync wait against the real control plane: the CRDs of cluster/crds installed, Argo
  * CD's and Flux's status sequences played as the admin (Argo CD's status by ordinary updates of
