@@ -116,7 +116,11 @@ export async function checkGitOpsSync(request: SyncCheckRequest): Promise<CheckO
     logger,
     signal: request.signal
   })
-  return outcome(result.status === 'succeeded', syncCheckName(result, delivery.commit), result.message)
+  // The check's name says which engine; its detail need not say it again.
+  const detail = result.message.startsWith(`${result.engine.label}: `)
+    ? result.message.slice(result.engine.label.length + 2)
+    : result.message
+  return outcome(result.status === 'succeeded', syncCheckName(result, delivery.commit), detail)
 }
 
 function syncCheckName(result: GitOpsSyncOutcome, commit: string): string {
