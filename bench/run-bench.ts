@@ -20,6 +20,10 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Gate stage (GitHub emulator)', async () => (await import('./gate-bench.js')).gateFigures()],
   ['Verify stage (local health endpoints)', async () => (await import('./verify-bench.js')).verifyFigures()],
   [
+    'GitOps sync (Argo CD played on the Kubernetes simulator, GitHub emulator)',
+    async () => (await import('./gitops-sync-bench.js')).gitOpsSyncFigures()
+  ],
+  [
     'Real control plane (kubectl rollout status as baseline)',
     async () => (await import('./cluster-bench.js')).clusterFigures()
   ]

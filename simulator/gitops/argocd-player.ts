@@ -32,6 +32,8 @@ export class ArgoCdPlayer {
   private readonly apps: k8s.AppsV1Api
   /** Clock time the refresh annotation was first seen by refreshRequested(). */
   refreshSeenAt: number | undefined
+  /** When each health status was last stored (the update answered), e.g. for latency figures. */
+  readonly healthWrittenAt = new Map<string, number>()
 
   constructor(private readonly options: ArgoCdPlayerOptions) {
     this.custom = options.kubeConfig.makeApiClient(k8s.CustomObjectsApi)
@@ -172,6 +174,7 @@ export class ArgoCdPlayer {
         health: { status: health, ...(message ? { message } : {}) }
       }))
     }))
+    this.healthWrittenAt.set(health, Date.now())
   }
 
   /**

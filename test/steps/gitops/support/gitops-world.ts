@@ -70,6 +70,8 @@ export interface GitOpsWorld {
     merge?: boolean
     inputs?: Record<string, string>
     services?: Partial<PromotionServices>
+    /** Called as each step returns, with Date.now() (the bench's latency figures). */
+    onStepEnd?: (step: string, at: number) => void
   }): Promise<{
     io: MemoryIO
     logger: RecordingLogger
@@ -171,9 +173,20 @@ export async function startGitOpsWorld(config = gitOpsConfig()): Promise<GitOpsW
         new ClusterConnector({ kubeconfig: settings.kubeconfig, env, logger }),
         gitHubClients({ token: settings.githubToken, workflow: context.workflow, logger })
       )
-      const steps = PROMOTION_STEPS.gitops.flatMap((step) =>
-        step.name === 'deliver' && options.merge !== false ? [step, mergeStep] : [step]
-      )
+      const timed = (step: PromotionStep<unknown>): PromotionStep<unknown> =>
+        options.onStepEnd
+          ? {
+              ...step,
+              run: async (r, c) => {
+                const result = await step.run(r, c)
+                options.onStepEnd!(step.name, Date.now())
+                return result
+              }
+            }
+          : step
+      const steps = PROMOTION_STEPS.gitops
+        .flatMap((step) => (step.name === 'deliver' && options.merge !== false ? [step, mergeStep] : [step]))
+        .map(timed)
       let error: unknown
       try {
         await runSteps(steps, run)
@@ -191,6 +204,9 @@ export async function startGitOpsWorld(config = gitOpsConfig()): Promise<GitOpsW
   }
 }
 
+/** When mergeStep merged each commit (Date.now()), for the bench. */
+export const mergedAt = new Map<string, number>()
+
 /**
  * Stands in for the delivery helper's `merge: auto` until it is merged: merges the promotion's
  * pull request and records the merge commit as the delivered commit.
@@ -207,6 +223,7 @@ const mergeStep: PromotionStep<unknown> = defineStep({
     const { data } = await octokit.rest.pulls.merge({ owner, repo, pull_number: run.pullRequest.number })
     change.deliveredSha = data.sha
     change.deliveredAt = run.clock.now()
+    mergedAt.set(data.sha, Date.now())
     return succeeded()
   }
 })
