@@ -70,6 +70,11 @@ export async function readVerifySettings(
   problems.addAll(checkProblems)
   const onFailure = onFailureInput ?? environment.health['on-failure']
   // GitOps rolls back by reverting the promotion's commit through the GitHub API.
+  if (onFailure === 'rollback' && environment.mode === 'gitops' && !environment.gitops?.sync)
+    problems.add({
+      path: `${settings.config.file}: environments.${settings.environmentName}.gitops.sync`,
+      expected: `argocd or flux (on-failure: rollback in gitops mode reverts the promotion's commit, found and judged through the engine's sync)`
+    })
   if (onFailure === 'rollback' && environment.mode === 'gitops' && !settings.githubToken)
     problems.add({
       path: 'input github-token',

@@ -6,6 +6,7 @@ import { verifyStage } from '../../../src/stages/verify/verify-stage.js'
 import { MemoryIO } from '../../support/memory-io.js'
 import {
   CRASH,
+  gitOpsConfig,
   KUSTOMIZATION,
   NEW,
   OLD,
@@ -113,5 +114,20 @@ describe('verify stage for a GitOps environment', () => {
     )
     const id = Number(promoted.io.outputs['deployment-id'])
     expect(lastStatus(world, id).state).toBe('failure')
+  })
+
+  it('refuses on-failure: rollback for a GitOps environment without gitops.sync, before anything runs', async () => {
+    world = await startGitOpsWorld(gitOpsConfig('{}').replace(/\n\s+sync:\s*\{\}\n/, '\n'))
+    const { io, logger } = await verify(world, { image: NEW, 'on-failure': 'rollback' })
+    expect(io.failed).toContain('Configuration error')
+    const problems = logger
+      .annotations('error')
+      .map((a) => a.message)
+      .join('\n')
+    expect(problems).toContain('environments.staging.gitops.sync')
+    expect(problems).toContain("on-failure: rollback in gitops mode reverts the promotion's commit")
+    expect(
+      world.sim.requestLog.filter((r) => r.path.includes('/applications') && r.method === 'PATCH')
+    ).toEqual([])
   })
 })
