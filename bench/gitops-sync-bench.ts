@@ -5,9 +5,9 @@
  *   the step should see it as one watch event, with the target's rollout already judged);
  * - from the merge to the refresh request reaching the API server (Argo CD's own polling
  *   default is 3 minutes; `timeout.reconciliation`).
- * The pull request is merged right after the deliver step, as `merge: auto` will.
+ * The pull request is merged by the merge step (`merge: auto`).
  */
-import { mergedAt, NEW, startGitOpsWorld } from '../test/steps/gitops/support/gitops-world.js'
+import { NEW, startGitOpsWorld } from '../test/steps/gitops/support/gitops-world.js'
 import { fmt, median, percentile } from './stats.js'
 
 const RUNS = 5
@@ -31,7 +31,8 @@ export async function gitOpsSyncFigures(): Promise<string[]> {
         }
       })
       const healthy = world.argo.healthWrittenAt.get('Healthy')
-      const merged = mergedAt.get(run.gitops?.deliveredSha ?? '')
+      // The merge step stamps deliveredAt with the run's clock (the system clock here) once merged.
+      const merged = run.gitops?.deliveredAt
       const refresh = world.sim.requestLog
         .slice(patchesBefore)
         .find((r) => r.method === 'PATCH' && r.path.endsWith('/applications/web'))

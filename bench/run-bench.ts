@@ -17,8 +17,16 @@ const sections: Array<[string, () => Promise<string[]>]> = [
     'Promote stage (Kubernetes simulator, GitHub emulator)',
     async () => (await import('./promote-bench.js')).promoteFigures()
   ],
+  [
+    'GitOps promotion (GitHub emulator): GitHub requests',
+    async () => (await import('./gitops-bench.js')).gitOpsFigures()
+  ],
   ['Gate stage (GitHub emulator)', async () => (await import('./gate-bench.js')).gateFigures()],
   ['Verify stage (local health endpoints)', async () => (await import('./verify-bench.js')).verifyFigures()],
+  [
+    'Promotions under API faults (~10% of requests fail)',
+    async () => (await import('./fault-bench.js')).faultFigures()
+  ],
   [
     'GitOps sync (Argo CD played on the Kubernetes simulator, GitHub emulator)',
     async () => (await import('./gitops-sync-bench.js')).gitOpsSyncFigures()

@@ -14,7 +14,7 @@ export function demoConfig(urls: Record<string, string>): string {
       policy: { consecutive-successes: 3, soak: 1s, deadline: 8s }`
   return `# .github/promotion.yml (demo)
 defaults:
-  image: { repository: ghcr.io/acme/shop-web }
+  image: { repository: ghcr.io/acme/shop-web, tag: '\${short-sha}' }
   targets: [{ kind: Deployment, name: web, containers: [web] }]
   rollout: { timeout: 60s }
   lock: { lease-duration: 5s, timeout: 60s }

@@ -19,6 +19,9 @@ export const SHA = {
   crashing: 'c0ffee0000000000000000000000000000000bad',
   next: '3333333333333333333333333333333333333333'
 }
+/** Images are tagged with the short SHA, as most teams tag them (the config's `${short-sha}`). */
+export const imageOf = (sha: string) => `${REPOSITORY}:${sha.slice(0, 7)}`
+
 export const ENVIRONMENTS = [
   { name: 'development', namespace: 'shop-dev', replicas: 1, path: '/dev/healthz' },
   { name: 'staging', namespace: 'shop-staging', replicas: 2, path: '/staging/healthz' },
@@ -41,9 +44,9 @@ export async function startDemoWorld(config: (urls: Record<string, string>) => s
   const github = await startGitHubEmulator({ owner: 'acme', repo: 'shop' })
   const health = await startHealthServer()
 
-  kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.crashing}`, { kind: 'crash-loop', afterMs: 300 })
+  kubernetes.setImageBehaviour(imageOf(SHA.crashing), { kind: 'crash-loop', afterMs: 300 })
   for (const env of ENVIRONMENTS) {
-    kubernetes.create(deployment(env.namespace, env.replicas, `${REPOSITORY}:${SHA.running}`))
+    kubernetes.create(deployment(env.namespace, env.replicas, imageOf(SHA.running)))
   }
   kubernetes.create({
     apiVersion: 'policy/v1',
@@ -54,10 +57,12 @@ export async function startDemoWorld(config: (urls: Record<string, string>) => s
 
   // Each release has a registry digest; an app promoted by digest still reports its commit.
   const digests = new Map<string, string>()
+  const tags = new Map<string, string>()
   for (const sha of Object.values(SHA)) {
     const digest = `sha256:${createHash('sha256').update(sha).digest('hex')}`
-    kubernetes.setImageDigest(`${REPOSITORY}:${sha}`, digest)
+    kubernetes.setImageDigest(imageOf(sha), digest)
     digests.set(`${REPOSITORY}@${digest}`, sha)
+    tags.set(sha.slice(0, 7), sha)
   }
   const runningImage = (namespace: string) => {
     const d = kubernetes.get('deployments', namespace, 'web') as {
@@ -67,7 +72,9 @@ export async function startDemoWorld(config: (urls: Record<string, string>) => s
   }
   const versionOf = (image: string) => {
     const [name, digest] = image.split('@')
-    return digest ? (digests.get(`${REPOSITORY}@${digest}`) ?? digest) : name!.split(':').pop()!
+    if (digest) return digests.get(`${REPOSITORY}@${digest}`) ?? digest
+    const tag = name!.split(':').pop()!
+    return tags.get(tag) ?? tag
   }
   const misbuilt = new Set<string>()
   for (const env of ENVIRONMENTS)

@@ -5,8 +5,8 @@
  */
 import { launchAction, type BundleName, type LaunchResult } from '../simulator/runner/launch-action.js'
 import { demoConfig } from './demo-config.js'
-import { REPOSITORY, SHA, startDemoWorld, type DemoWorld } from './demo-world.js'
-import { bold, cyan, dim, green, red, renderRunnerLine, renderSummary } from './render-log.js'
+import { imageOf, SHA, startDemoWorld, type DemoWorld } from './demo-world.js'
+import { bold, cyan, dim, green, red, renderRunnerLine, renderSummary, yellow } from './render-log.js'
 
 interface Step {
   title: string
@@ -17,6 +17,8 @@ interface Step {
   /** What the demo expects, so a regression fails `npm start` instead of scrolling past. */
   expect: 'success' | 'failure'
   summary?: boolean
+  /** Put before every line of this step's log: runs that go at once interleave. */
+  tag?: string
 }
 
 let runs = 0
@@ -50,7 +52,7 @@ async function runStep(world: DemoWorld, step: Step, prefix = ''): Promise<Launc
     env,
     ...(step.event ? { event: step.event } : {}),
     onLine: (line) => {
-      const shown = renderRunnerLine(line)
+      const shown = renderRunnerLine(line, step.tag ? `    ${step.tag} ` : undefined)
       if (shown !== undefined) console.log(shown)
     }
   })
@@ -78,11 +80,7 @@ async function main(): Promise<void> {
         `  simulated Kubernetes API ${world.kubernetes.url}, GitHub API ${world.github.url}, health endpoints ${world.health.url}`
       )
     )
-    console.log(
-      dim(
-        `  every environment runs ${REPOSITORY}:${SHA.running.slice(0, 7)}; promoting ${SHA.release.slice(0, 7)}`
-      )
-    )
+    console.log(dim(`  every environment runs ${imageOf(SHA.running)}; promoting ${SHA.release.slice(0, 7)}`))
 
     console.log(
       `\n${cyan('━━ 1. A pull request asks: could this commit reach production? (gate, report mode)')}`
@@ -123,14 +121,24 @@ async function main(): Promise<void> {
     console.log(
       `\n${cyan('━━ 3. Two promotions to staging at once: the second waits for the lock (their logs interleave)')}`
     )
-    world.kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.next}`, { kind: 'ready', delayMs: 1500 })
+    world.kubernetes.setImageBehaviour(imageOf(SHA.next), { kind: 'ready', delayMs: 1500 })
+    // Each run gates its commit first, in its own job, as the example workflow does.
+    for (const sha of [SHA.next, SHA.release])
+      await runStep(world, {
+        title: `gates for ${sha.slice(0, 7)} into staging`,
+        bundle: 'gate',
+        inputs: { environment: 'staging', sha },
+        expect: 'success',
+        summary: false
+      })
     await Promise.all([
       runStep(world, {
         title: '[run A] promote 3333333 to staging',
         bundle: 'promote',
         inputs: { environment: 'staging', sha: SHA.next },
         expect: 'success',
-        summary: false
+        summary: false,
+        tag: cyan('[A]')
       }),
       new Promise((r) => setTimeout(r, 400)).then(() =>
         runStep(world, {
@@ -138,11 +146,12 @@ async function main(): Promise<void> {
           bundle: 'promote',
           inputs: { environment: 'staging', sha: SHA.release },
           expect: 'success',
-          summary: false
+          summary: false,
+          tag: yellow('[B]')
         })
       )
     ])
-    world.kubernetes.setImageBehaviour(`${REPOSITORY}:${SHA.next}`, { kind: 'ready', delayMs: 20 })
+    world.kubernetes.setImageBehaviour(imageOf(SHA.next), { kind: 'ready', delayMs: 20 })
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} (run B went second)`))
 
     console.log(
@@ -168,31 +177,36 @@ async function main(): Promise<void> {
     })
 
     console.log(
-      `\n${cyan('━━ 5. A crash-looping image fails fast and is rolled back to the recorded revision')}`
+      `\n${cyan('━━ 5. A crash-looping image fails fast in staging and is rolled back; production then refuses it')}`
     )
     await runStep(world, {
-      title: `promote ${SHA.crashing.slice(0, 7)} to production`,
-      bundle: 'promote',
-      inputs: { environment: 'production', sha: SHA.crashing, image: `${REPOSITORY}:${SHA.crashing}` },
+      title: `promote ${SHA.crashing.slice(0, 7)} to staging (stage: all)`,
+      bundle: 'main',
+      inputs: { stage: 'all', environment: 'staging', sha: SHA.crashing },
       expect: 'failure'
     })
-    console.log(dim(`  production runs ${world.runningImage('shop')} again`))
+    console.log(dim(`  staging runs ${world.runningImage('shop-staging')} again`))
+    await runStep(world, {
+      title: `promote ${SHA.crashing.slice(0, 7)} to production anyway`,
+      bundle: 'promote',
+      inputs: {
+        environment: 'production',
+        sha: SHA.crashing,
+        image: imageOf(SHA.crashing),
+        'require-gates': 'false'
+      },
+      expect: 'failure',
+      summary: false
+    })
 
     console.log(
-      `\n${cyan('━━ 6. A misbuilt release reports the wrong version: verify fails and rolls back')}`
+      `\n${cyan('━━ 6. A misbuilt release reports the wrong version: verify fails and rolls back (stage: all)')}`
     )
     world.misbuild(SHA.next)
     await runStep(world, {
       title: `promote ${SHA.next.slice(0, 7)} to staging`,
-      bundle: 'promote',
-      inputs: { environment: 'staging', sha: SHA.next },
-      expect: 'success',
-      summary: false
-    })
-    await runStep(world, {
-      title: 'verify staging',
-      bundle: 'verify',
-      inputs: { environment: 'staging', sha: SHA.next, 'on-failure': 'rollback' },
+      bundle: 'main',
+      inputs: { stage: 'all', environment: 'staging', sha: SHA.next },
       expect: 'failure'
     })
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} again`))

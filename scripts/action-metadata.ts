@@ -65,6 +65,16 @@ export const inputs: Record<InputName, InputSpec> = {
   },
   [Input.EnvironmentUrl]: {
     description: 'The URL recorded on the GitHub Deployment. Default: url from the config.'
+  },
+  [Input.AllowDowngrade]: {
+    description:
+      'true: promote a commit older than the one the environment runs (GitHub compare says it is behind). Default: refuse.',
+    default: 'false'
+  },
+  [Input.RequireGates]: {
+    description:
+      'true: refuse a commit whose "promotion gates (<environment>)" check run did not succeed, unless the gates ran in this step (stage: all). Environments without gates are not checked.',
+    default: 'true'
   }
 }
 
@@ -81,7 +91,7 @@ export const outputs: Record<OutputName, string> = {
   [Output.Revisions]: 'Promote: JSON map of target to the revision recorded before patching and the new one.',
   [Output.RolledBack]: 'Promote: true when a failed rollout was rolled back.',
   [Output.Result]:
-    'Promote: success, failure, rolled-back, unchanged or dry-run; in gitops mode pull-request-opened, unchanged or dry-run.',
+    'Promote: success, failure, rolled-back, unchanged or dry-run; in gitops mode pull-request-opened, merged, committed, unchanged or dry-run.',
   [Output.PullRequestUrl]: 'Promote (gitops mode): the URL of the promotion pull request.',
   [Output.Healthy]: 'Verify: true when every health check passed.',
   [Output.Latencies]: 'Verify: JSON map of check name to {p50, p95} latency in ms.'
@@ -106,7 +116,9 @@ const promoteInputs: InputName[] = [
   Input.DryRun,
   Input.Timeout,
   Input.LockTimeout,
-  Input.Rollback
+  Input.Rollback,
+  Input.AllowDowngrade,
+  Input.RequireGates
 ]
 const verifyInputs: InputName[] = [
   ...common,

@@ -1,13 +1,13 @@
 /**
  * Demo chapter: a GitOps promotion end to end against the demo world: the promote stage opens
- * a pull request that edits the preview overlay, a reviewer merges it, Argo CD (played from
- * here, over the simulator's API, as its controller writes the Application) is asked to
+ * a pull request that edits the preview overlay and merges it (`merge: auto`), Argo CD (played
+ * from here, over the simulator's API, as its controller writes the Application) is asked to
  * refresh, syncs, and reports Synced and Healthy; then a crashing release goes Degraded and the
- * verify stage reverts the commit, never patching the cluster Argo CD would put back.
+ * promotion reverts its commit (a revert pull request, merged the same way), never patching the
+ * cluster Argo CD would put back.
  *
- * Built against the delivery's interface: when the promote stage itself puts the change on the
- * base branch (`merge: auto`, `push: direct`) its sync step waits, and the chapter skips the
- * reviewer's merge and the verify run. Until then the reviewer merges and verify waits.
+ * With `merge: manual` the promote stage ends at the open pull request: the chapter then merges
+ * it as a reviewer would and runs the verify stage, which waits for the sync instead.
  */
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -39,6 +39,7 @@ environments:
     gitops:
       path: ${OVERLAY}
       image-name: shop-web
+      merge: auto
       sync:
         argocd: { application: shop-preview }
         timeout: 60s
@@ -50,6 +51,8 @@ let runs = 0
 
 export async function gitopsChapter(world: DemoWorld): Promise<void> {
   const sim = world.kubernetes
+  // merge: auto merges a pull request GitHub calls clean at once.
+  world.github.setRepositorySettings({ allow_auto_merge: true })
   for (const crd of readCustomResourceDefinitions('cluster/crds'))
     try {
       sim.create(crd)
@@ -155,6 +158,7 @@ async function promoteThroughGit(
     judge(promoted, result === 'synced' ? 'success' : 'failure', expected)
     return
   }
+  // merge: manual: a reviewer merges, and verify (say, on the manifests repository's push) waits.
   judge(promoted, 'success', 'success')
   const pull = world.github.state.pullRequests.filter((p) => p.state === 'open').at(-1)!
   console.log(`\n${bold(`a reviewer merges pull request #${pull.number}`)}`)

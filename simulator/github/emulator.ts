@@ -149,7 +149,10 @@ const DEFAULT_SETTINGS: RepositorySettings = {
 
 export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
   const validator = sharedOpenApiValidator()
-  const server = createServer()
+  // Git runs synchronously, so a busy machine can hold the event loop for seconds; an idle
+  // keep-alive socket must not be closed under a client that is about to reuse it ("other side
+  // closed" in undici), as Node's 5 s default would.
+  const server = createServer({ keepAliveTimeout: 60_000 })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())

@@ -27,6 +27,8 @@ export interface LaunchOptions {
   cancelAfterMs?: number
   /** Sends SIGTERM when a stdout line matches. */
   cancelWhen?: RegExp
+  /** Sends SIGKILL when a stdout line matches (a runner that dies at that point). */
+  killWhen?: RegExp
   timeoutMs?: number
 }
 
@@ -114,6 +116,7 @@ export async function launchAction(options: LaunchOptions): Promise<LaunchResult
     for (const line of lines) {
       options.onLine?.(line)
       if (options.cancelWhen?.test(line)) child.kill('SIGTERM')
+      if (options.killWhen?.test(line)) child.kill('SIGKILL')
     }
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))

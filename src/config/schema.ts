@@ -12,6 +12,7 @@ import { z } from 'zod'
 import { duration } from './duration.js'
 import { dnsLabel, dnsSubdomain } from './names.js'
 import { gateEntry } from './gate-entry.js'
+import { manifestEditSpec } from './manifest-edit-spec.js'
 
 const text = z.string().min(1)
 
@@ -239,16 +240,51 @@ export const gitops = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'owner/repo' })
     .optional()
     .describe('The manifests repository; default: this repository.'),
-  path: text.describe('The kustomization.yaml to edit, e.g. environments/production/kustomization.yaml.'),
-  'image-name': text.describe('The `images[].name` entry to update.'),
+  files: z
+    .array(manifestEditSpec)
+    .min(1)
+    .optional()
+    .describe(
+      'The files this environment promotes by (one per region or cluster, kustomizations or Helm values), all changed in one commit. Or path and image-name for one kustomization.'
+    ),
+  path: text
+    .optional()
+    .describe(
+      'Shorthand for one kustomization: the kustomization.yaml to edit, e.g. environments/production/kustomization.yaml (with image-name; not with files).'
+    ),
+  'image-name': text.optional().describe('Shorthand: the `images[].name` entry of path to update.'),
+  'create-missing': z
+    .boolean()
+    .optional()
+    .describe('Shorthand: add the images[] entry to path when it has none, instead of failing.'),
   'base-branch': text.default('main'),
   'branch-prefix': text.default('promote/'),
+  push: z
+    .enum(['pull-request', 'direct'])
+    .default('pull-request')
+    .describe(
+      'pull-request: commit to a promotion branch and open a pull request into base-branch. direct: commit straight to base-branch (for teams without review).'
+    ),
+  merge: z
+    .enum(['manual', 'auto'])
+    .default('manual')
+    .describe(
+      'manual: the promotion ends with the pull request open and its Deployment queued. auto: enable GitHub auto-merge (or merge once the required checks pass) and wait for the merge.'
+    ),
+  'merge-method': z
+    .enum(['merge', 'squash', 'rebase'])
+    .default('merge')
+    .describe('How merge: auto merges the pull request; the repository must allow it.'),
+  'merge-timeout': duration
+    .prefault('30m')
+    .describe('merge: auto waits this long for the pull request to be merged.'),
   sync: gitOpsSync
     .optional()
     .describe(
       'Argo CD or Flux: wait until it synced the change and reports healthy, then the targets rolled out.'
     )
 })
+export type GitOpsConfig = z.infer<typeof gitops>
 
 export const gatePolicy = z.strictObject({
   mode: z
@@ -347,9 +383,10 @@ export const resolvedEnvironment = z
       ctx.addIssue({
         code: 'custom',
         path: ['gitops'],
-        message: 'a gitops section (path, image-name) in gitops mode',
+        message: 'a gitops section (files, or path and image-name) in gitops mode',
         input: undefined
       })
+    if (env.gitops) checkGitOpsFiles(env.gitops, ctx)
     const sync = env.gitops?.sync
     if (sync) {
       if ((sync.argocd === undefined) === (sync.flux === undefined))
@@ -382,3 +419,32 @@ export const resolvedEnvironment = z
     }
   })
 export type ResolvedEnvironment = z.infer<typeof resolvedEnvironment>
+
+/** `files`, or the one-kustomization shorthand `path` + `image-name`: one of the two, whole. */
+function checkGitOpsFiles(config: GitOpsConfig, ctx: z.RefinementCtx): void {
+  const shorthand = (['path', 'image-name', 'create-missing'] as const).filter(
+    (key) => config[key] !== undefined
+  )
+  const issue = (path: string, message: string, input: unknown) =>
+    ctx.addIssue({ code: 'custom', path: ['gitops', path], message, input })
+  if (config.files) {
+    for (const key of shorthand)
+      issue(key, 'not beside files (give the file in files, or use path and image-name alone)', config[key])
+    const seen = new Set<string>()
+    for (const [i, file] of config.files.entries()) {
+      if (seen.has(file.path))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gitops', 'files', i, 'path'],
+          message: 'a file not listed twice',
+          input: file.path
+        })
+      seen.add(file.path)
+    }
+    return
+  }
+  if (config.path === undefined)
+    issue('path', 'files, or path (the kustomization.yaml) with image-name', undefined)
+  if (config['image-name'] === undefined)
+    issue('image-name', 'the images[].name to update in path (or give files instead)', undefined)
+}

@@ -1,3 +1,4 @@
+import { meetsRequirement } from '../kubernetes/api/label-selector.js'
 import type { V1LimitRange, V1PodTemplateSpec, V1ResourceQuota } from '@kubernetes/client-node'
 import { describeWorkload, type Workload, type WorkloadKind } from '../kubernetes/api/workload-types.js'
 import { isBestEffort, podResources, type PodResources } from './pod-resources.js'
@@ -218,22 +219,9 @@ function quotaApplies(quota: V1ResourceQuota, template: V1PodTemplateSpec, resou
       if (requirement.operator === 'DoesNotExist' && fact) return false
       continue
     }
-    const values = requirement.values ?? []
-    const present = fact !== ''
-    switch (requirement.operator) {
-      case 'In':
-        if (!present || !values.includes(fact)) return false
-        break
-      case 'NotIn':
-        if (present && values.includes(fact)) return false
-        break
-      case 'Exists':
-        if (!present) return false
-        break
-      case 'DoesNotExist':
-        if (present) return false
-        break
-    }
+    // An empty priority class name is no class at all.
+    if (meetsRequirement(requirement.operator, fact === '' ? undefined : fact, requirement.values) === false)
+      return false
   }
   return true
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { getEnvironmentProtection } from '../github/environments.js'
-import { defineGate } from './gate-context.js'
+import { describeApprovals, readRunApprovals } from '../github/run-approvals.js'
+import { defineGate, type GateContext } from './gate-context.js'
 import type { Evidence } from './gate-definition.js'
 
 export const approvalSettings = z.strictObject({
@@ -29,15 +30,38 @@ export const approvalSettings = z.strictObject({
     )
 })
 
+/** The run's review history for `environment`; undefined (with a warning) when it cannot be read. */
+async function reviewsOfThisRun(
+  context: GateContext,
+  environment: string,
+  warnings: string[]
+): Promise<{ lines: string[]; rejected: string[] } | undefined> {
+  if (!context.workflow.runId) return undefined
+  try {
+    const approvals = await readRunApprovals(context.github.octokit, context.github, context.workflow.runId)
+    return {
+      lines: describeApprovals(approvals, environment),
+      rejected: describeApprovals(
+        approvals.filter((a) => a.state === 'rejected'),
+        environment
+      )
+    }
+  } catch (error) {
+    warnings.push(`could not read this run's deployment reviews: ${(error as Error).message}`)
+    return undefined
+  }
+}
+
 /**
  * Approval is GitHub's: a job with `environment: <name>` waits until a required reviewer
- * approves. This gate makes sure that rule exists (so the promote job really is gated) and
- * says loudly when it does not. It never approves anything itself.
+ * approves. This gate makes sure that rule exists (so the promote job really is gated), says
+ * loudly when it does not, and shows the run's review history as evidence (who approved or
+ * rejected, with their comment); a rejection of this run fails it. It never approves anything.
  */
 export const approval = defineGate({
   name: 'approval',
   description:
-    "The GitHub environment has required reviewers, so GitHub's own approval gates the promote job (which must use `environment: <name>`). Checked through the environments API; warns loudly when the rule is missing. It does not approve anything itself.",
+    "The GitHub environment has required reviewers, so GitHub's own approval gates the promote job (which must use `environment: <name>`). Checked through the environments API; warns loudly when the rule is missing, shows this run's deployment reviews (who approved or rejected, with their comment) as evidence, and fails on a rejection. It does not approve anything itself.",
   settings: approvalSettings,
   async run(settings, context) {
     const name = settings.environment ?? context.environment.name
@@ -63,8 +87,19 @@ export const approval = defineGate({
         : [])
     ]
     const warnings: string[] = []
+    // Evidence, not only configuration: who reviewed this run's deployment to the environment.
+    const reviews = await reviewsOfThisRun(context, name, warnings)
+    if (reviews)
+      evidence.push({
+        label: 'reviews of this run',
+        value: reviews.lines.length
+          ? `${reviews.lines.join('; ')} (before ${new Date(context.clock.now()).toISOString()})`
+          : 'none yet: the promote job waits for a required reviewer'
+      })
 
     const problems: string[] = []
+    if (reviews?.rejected.length)
+      problems.push(`this run's deployment to "${name}" was rejected: ${reviews.rejected.join('; ')}`)
     if (reviewers.length < settings['min-reviewers'])
       problems.push(
         reviewers.length === 0

@@ -52,7 +52,7 @@ export const upstreamDeployed = defineGate({
     if (ours.length === 0)
       return {
         status: 'failed',
-        summary: `${short} was never deployed to ${environment} (none of its last ${history.deployments.length} deployments): promote it there first`,
+        summary: `${short} was never deployed to ${environment} (${history.deployments.length ? `none of its last ${history.deployments.length} deployments` : 'it has no deployments yet'}): promote it there first`,
         evidence: [envLink]
       }
 

@@ -1,10 +1,9 @@
+import { compareCommits } from './commit-compare.js'
 import type { Octokit } from './octokit-factory.js'
-import { Permission, withPermission } from './permission-errors.js'
 
 /**
- * Whether one commit of a repository contains another, from the compare API
- * (`GET /repos/{owner}/{repo}/compare/{base}...{head}`): `identical` or `ahead` means head
- * descends from base. One request per question; callers cache the answers.
+ * Whether one commit of a repository contains another (commit-compare.ts: `identical` or
+ * `ahead` means head descends from base). One request per question; callers cache the answers.
  */
 export interface CommitAncestry {
   /**
@@ -17,27 +16,15 @@ export interface CommitAncestry {
 export function gitHubCommitAncestry(octokit: Octokit, fullName: string): CommitAncestry {
   const [owner = '', repo = ''] = fullName.split('/')
   return {
-    contains: (descendant, commit) =>
-      withPermission(
-        Permission.contentsRead,
-        `compare ${commit}...${descendant} in ${fullName}`,
-        async () => {
-          try {
-            const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
-              owner,
-              repo,
-              basehead: `${commit}...${descendant}`,
-              // Only the status is read: one commit and no files keep the answer small.
-              per_page: 1
-            })
-            return data.status === 'identical' || data.status === 'ahead'
-          } catch (error) {
-            const status = (error as { status?: number }).status
-            // 404: no such commit here; 422: not a commit GitHub can compare (a chart version, a tag of another repository).
-            if (status === 404 || status === 422) return false
-            throw error
-          }
-        }
-      )
+    async contains(descendant, commit) {
+      try {
+        const comparison = await compareCommits(octokit, { owner, repo }, commit, descendant)
+        return comparison?.status === 'identical' || comparison?.status === 'ahead'
+      } catch (error) {
+        // 422: not a commit GitHub can compare (a chart version, a tag of another repository).
+        if ((error as { status?: number }).status === 422) return false
+        throw error
+      }
+    }
   }
 }

@@ -35,7 +35,10 @@ export async function createOctokit(options: OctokitOptions): Promise<Octokit> {
     {
       baseUrl: options.apiUrl,
       userAgent: USER_AGENT,
-      request: { retries },
+      // The plugin's own option: `request: { retries }` here would apply to every request and
+      // retry every failure, a 404 (an answer, for a missing branch or file) included, after 1, 4
+      // and 9 s (docs/upstream-notes.md).
+      retry: { retries },
       throttle: {
         // The plugin spaces writes 1 s apart per id, as GitHub advises against secondary limits.
         // Scoped to this client: one stage's writes are spaced, unrelated clients (tests running

@@ -19,7 +19,9 @@ export const Input = {
   FreezeOverride: 'freeze-override',
   OnFailure: 'on-failure',
   DeploymentId: 'deployment-id',
-  EnvironmentUrl: 'environment-url'
+  EnvironmentUrl: 'environment-url',
+  AllowDowngrade: 'allow-downgrade',
+  RequireGates: 'require-gates'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 

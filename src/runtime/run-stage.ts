@@ -27,7 +27,7 @@ export interface StageRuntime {
  * through the error model. Entrypoints call this and nothing else.
  */
 export async function runStage(
-  body: (context: StageContext) => Promise<void>,
+  body: (context: StageContext) => Promise<unknown>,
   runtime: StageRuntime = { logger: new RunnerLogger(), io: runnerIO(), env: process.env }
 ): Promise<void> {
   const { logger, io, env } = runtime

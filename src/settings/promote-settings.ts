@@ -18,6 +18,10 @@ export interface PromoteSettings extends CommonSettings {
   timeoutMs: number
   lockTimeoutMs: number
   rollback: 'auto' | 'never'
+  /** Promote a commit older than the one the environment runs. */
+  allowDowngrade: boolean
+  /** Refuse a commit whose gates for this environment did not pass (unless they ran in this step). */
+  requireGates: boolean
 }
 
 /**
@@ -32,6 +36,8 @@ export async function readPromoteSettings(io: ActionIO, workflow: WorkflowContex
   const timeoutMs = reader.durationMs(Input.Timeout)
   const lockTimeoutMs = reader.durationMs(Input.LockTimeout)
   const rollback = reader.oneOf(Input.Rollback, ['auto', 'never'] as const)
+  const allowDowngrade = reader.boolean(Input.AllowDowngrade) ?? false
+  const requireGates = reader.boolean(Input.RequireGates) ?? true
   if (imageInput.text !== undefined && fromUpstream)
     reader.problems.add({
       path: 'input from-upstream',
@@ -46,7 +52,9 @@ export async function readPromoteSettings(io: ActionIO, workflow: WorkflowContex
     imageSource: settled(reader.problems, imageSource),
     timeoutMs: timeoutMs ?? env.rollout.timeout,
     lockTimeoutMs: lockTimeoutMs ?? env.lock.timeout,
-    rollback: rollback ?? env.rollout.rollback
+    rollback: rollback ?? env.rollout.rollback,
+    allowDowngrade,
+    requireGates
   }
 }
 

@@ -21,6 +21,8 @@ export interface PromotionServices {
   deploymentRecords?: DeploymentRecords | null
   /** How often to look again while another run's GitHub Deployment is in progress. */
   deploymentPollMs?: number
+  /** GitOps merge: auto: how often to look at the pull request while waiting for its merge. */
+  mergePollMs?: number
   /**
    * Given, a promotion that succeeded hands its environment lock here instead of releasing it
    * (still renewed, still in the post step's state), so the caller can hold it through verify,
@@ -28,6 +30,8 @@ export interface PromotionServices {
    * Lease is lost meanwhile. A failed or cancelled promotion releases the lock as usual.
    */
   keepLock?: (release: () => Promise<void>, lost: AbortSignal) => void
+  /** The gates ran in this step and passed (stage: all): the provenance step need not look them up. */
+  gatesPassed?: boolean
 }
 
 /** How the promotion's GitHub Deployment record is closed, when a step knows better than the default. */
@@ -71,9 +75,15 @@ export class PromotionRun {
   waves: WavesResult | undefined
   /** The report step (and the GitOps steps): how the record closes. */
   outcome: RecordOutcome | undefined
+  /** The record step: who reviewed this run's deployment to the environment (`@login approved ("comment")`). */
+  approvals: string[] = []
   /** The report steps: the `result` output. */
   result: string | undefined
-  /** GitOps: what the edit step changes (the file, the edit, the manifests repository). */
+  /**
+   * GitOps: what the edit step changes (the files, the edits, the manifests repository), and
+   * what the deliver and merge steps did (`deliveredSha`, `merged`: the commit on the base
+   * branch that holds the promotion, for the sync wait).
+   */
   gitops: GitOpsChange | undefined
   /** GitOps: the promotion's pull request. */
   pullRequest: PullRequestRef | undefined

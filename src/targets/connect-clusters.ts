@@ -1,5 +1,9 @@
 import type { Cluster, ResolvedEnvironment } from '../config/schema.js'
-import { createKubeConfig, type KubernetesConnection } from '../kubernetes/api/client-factory.js'
+import {
+  createKubeConfig,
+  hasKubeConfigSource,
+  type KubernetesConnection
+} from '../kubernetes/api/client-factory.js'
 import { KubernetesWorkloadApi, type WorkloadApi } from '../kubernetes/api/kubernetes-api.js'
 import { ConfigurationError, type Problem } from '../runtime/errors.js'
 import type { Logger } from '../runtime/logger.js'
@@ -70,6 +74,20 @@ export class ClusterConnector {
     }
     if (problems.length) throw new ConfigurationError(problems)
     return connected
+  }
+
+  /**
+   * GitOps mode's clusters: those of the environment the run can reach. A cluster left to `auto`
+   * credentials is skipped when no kubeconfig is to be found (no input, no KUBECONFIG, not inside
+   * a cluster): a GitOps promotion needs none, and then locks without a Lease. A cluster whose
+   * credentials are named explicitly must connect.
+   */
+  reachableClusters(environment: ResolvedEnvironment): ConnectedCluster[] {
+    const found = hasKubeConfigSource({ kubeconfig: this.options.kubeconfig, env: this.options.env })
+    return this.clusters({
+      ...environment,
+      clusters: environment.clusters.filter((cluster) => found || cluster.credentials !== 'auto')
+    })
   }
 
   /** The API of the cluster a locator names (the post step's way back to a locked cluster). */

@@ -1,6 +1,7 @@
 import type { ResolvedEnvironment } from '../config/schema.js'
 import { ImageReference } from '../image/image-reference.js'
 import { labelSelectorString } from '../kubernetes/api/label-selector.js'
+import { SOURCE_SHA_ANNOTATION } from '../kubernetes/api/annotations.js'
 import { OperationalError } from '../runtime/errors.js'
 import type { Logger } from '../runtime/logger.js'
 import { selectContainers } from '../kubernetes/kinds/container-selection.js'
@@ -8,6 +9,12 @@ import type { ConnectedCluster } from './connect-clusters.js'
 import { expandTarget, UnresolvedTarget, type ExpandedTarget } from './expand-target.js'
 
 const DIGEST = /(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})/
+
+export interface UpstreamImage {
+  image: ImageReference
+  /** The commits the action promoted into the upstream workloads (their source-sha annotations). */
+  builds: string[]
+}
 
 /**
  * The image the upstream environment actually runs, by digest: read from the `imageID` its
@@ -20,11 +27,12 @@ export async function resolveUpstreamImage(options: {
   clusters: ConnectedCluster[]
   repository: string | undefined
   logger: Logger
-}): Promise<ImageReference> {
+}): Promise<UpstreamImage> {
   const { upstream, logger } = options
   const cluster = [...options.clusters].sort((a, b) => a.wave - b.wave)[0]!
   const found = new Map<string, string[]>()
   let template: ImageReference | undefined
+  const builds = new Set<string>()
   for (const target of upstream.targets) {
     let expanded: ExpandedTarget[]
     try {
@@ -37,6 +45,8 @@ export async function resolveUpstreamImage(options: {
     for (const { ref, workload: listed } of expanded) {
       const namespace = ref.namespace
       const workload = listed ?? (await cluster.api.getWorkload(ref))
+      const source = workload.metadata?.annotations?.[SOURCE_SHA_ANNOTATION]
+      if (source) builds.add(source)
       const chosen = selectContainers(workload.spec?.template?.spec, {
         names: target.containers,
         repository: options.repository
@@ -78,5 +88,5 @@ export async function resolveUpstreamImage(options: {
   const [digest] = [...found.keys()] as [string]
   const image = template.withDigest(digest)
   logger.info(`from-upstream: ${upstream.name} runs ${image.format()}`)
-  return image
+  return { image, builds: [...builds] }
 }

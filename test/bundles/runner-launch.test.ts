@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { demoConfig } from '../../demo/demo-config.js'
-import { REPOSITORY, SHA, startDemoWorld, type DemoWorld } from '../../demo/demo-world.js'
+import { imageOf, SHA, startDemoWorld, type DemoWorld } from '../../demo/demo-world.js'
 import { launchAction, type BundleName, type LaunchResult } from '../../simulator/runner/launch-action.js'
 
 describe('bundles launched as the runner launches them', () => {
@@ -51,10 +51,10 @@ describe('bundles launched as the runner launches them', () => {
       healthy: 'true',
       'rolled-back': 'false'
     })
-    expect(main.outputs['image']).toBe(`${REPOSITORY}:${SHA.release}`)
+    expect(main.outputs['image']).toBe(imageOf(SHA.release))
     const deploymentId = Number(main.outputs['deployment-id'])
     expect(world.github.state.deploymentStatuses[deploymentId]!.at(-1)!.state).toBe('success')
-    expect(world.runningImage('shop-dev')).toBe(`${REPOSITORY}:${SHA.release}`)
+    expect(world.runningImage('shop-dev')).toBe(imageOf(SHA.release))
     expect(main.state['isPost']).toBe('true')
     // The lock is held through verify (which may roll back): released after the last health probe.
     const leaseWrites = world.kubernetes.writeLog.filter(
@@ -115,7 +115,7 @@ describe('bundles launched as the runner launches them', () => {
     const main = await launch('main', { stage: 'all', environment: 'staging', sha: SHA.release })
     expect(main.exitCode).not.toBe(0)
     expect(main.stdout).toMatch(/::error title=Promotion lock lost::.*now held by acme\/shop\/777\/1/)
-    expect(world.runningImage('shop-staging')).toBe(`${REPOSITORY}:${SHA.release}`)
+    expect(world.runningImage('shop-staging')).toBe(imageOf(SHA.release))
     const lease = world.kubernetes.get('leases', 'shop-staging', 'promote-action.staging') as {
       spec: { holderIdentity: string }
     }

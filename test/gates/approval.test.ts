@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { approval } from '../../src/gates/approval.js'
-import { startGateHarness, type GateHarness } from './support/gate-harness.js'
+import { RUN_ID, startGateHarness, type GateHarness } from './support/gate-harness.js'
 
 describe('approval gate', () => {
   let h: GateHarness
@@ -78,5 +78,44 @@ describe('approval gate', () => {
     h.github.setEnvironment('production')
     h.github.denyPermission({ pathPattern: /\/environments\// })
     await expect(h.run(approval, {})).rejects.toThrow(/permissions:\n\s+actions: read/)
+  })
+
+  const reviewed = () =>
+    h.github.setEnvironment('production', {
+      protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'User', login: 'alice' }] }]
+    })
+
+  it("shows who approved this run's deployment to the environment, with their comment", async () => {
+    reviewed()
+    h.github.reviewDeployments(Number(RUN_ID), {
+      environments: ['production'],
+      state: 'approved',
+      user: 'alice',
+      comment: 'on-call approves'
+    })
+    const result = await h.run(approval, {})
+    expect(result.status).toBe('passed')
+    const reviews = result.evidence.find((e) => e.label === 'reviews of this run')
+    expect(reviews?.value).toMatch(/^@alice approved \("on-call approves"\) \(before \d{4}-\d\d-\d\dT/)
+  })
+
+  it('says when nobody has reviewed this run yet, and fails when a reviewer rejected it', async () => {
+    reviewed()
+    const waiting = await h.run(approval, {})
+    expect(waiting.evidence).toContainEqual({
+      label: 'reviews of this run',
+      value: 'none yet: the promote job waits for a required reviewer'
+    })
+    h.github.reviewDeployments(Number(RUN_ID), {
+      environments: ['production'],
+      state: 'rejected',
+      user: 'bob',
+      comment: 'not during the incident'
+    })
+    const rejected = await h.run(approval, {})
+    expect(rejected.status).toBe('failed')
+    expect(rejected.summary).toContain(
+      `this run's deployment to "production" was rejected: @bob rejected ("not during the incident")`
+    )
   })
 })

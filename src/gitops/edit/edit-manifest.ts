@@ -2,7 +2,7 @@ import { ConfigurationError } from '../../runtime/errors.js'
 import type { ImageTarget, ManifestEdit } from './edit-result.js'
 import { editHelmValues } from './helm-values-edit.js'
 import { editKustomization } from './kustomization-edit.js'
-import { manifestKind, type ManifestEditSpec } from './manifest-edit-spec.js'
+import { manifestKind, type ManifestEditSpec } from '../../config/manifest-edit-spec.js'
 
 export type { FieldChange, ImageTarget, ManifestEdit } from './edit-result.js'
 
@@ -58,5 +58,5 @@ export {
   manifestKind,
   type ManifestEditSpec,
   type ManifestKind
-} from './manifest-edit-spec.js'
+} from '../../config/manifest-edit-spec.js'
 export { unifiedDiff } from './unified-diff.js'

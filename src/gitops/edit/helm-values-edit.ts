@@ -1,12 +1,12 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml'
 import { ConfigurationError, OperationalError } from '../../runtime/errors.js'
 import type { FieldChange, ImageTarget, ManifestEdit } from './edit-result.js'
-import type { HelmValuePaths } from './manifest-edit-spec.js'
+import type { HelmValuePaths } from '../../config/manifest-edit-spec.js'
 import { blockPairLines, map, scalar, type NewContent } from './new-content.js'
 import { addPair, fillEmptyValue, setScalar, setValue, type EditSite } from './node-edits.js'
 import { checkReadsBack, type DataChange } from './read-back-check.js'
 import { applyEdits, insertLines, lineBreakNear, lineNumber, type TextEdit } from './text-edits.js'
-import { formatValuePath, valuePathSegments } from './value-path.js'
+import { formatValuePath, valuePathSegments } from '../../config/value-path.js'
 import {
   aliasUsers,
   fileLayout,

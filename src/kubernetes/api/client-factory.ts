@@ -48,6 +48,18 @@ export interface KubernetesConnection {
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
 
+/** Whether createKubeConfig would find a kubeconfig at all: the input, KUBECONFIG, or a service account inside a cluster. */
+export function hasKubeConfigSource(
+  options: Pick<KubeConfigOptions, 'kubeconfig' | 'env' | 'serviceAccountRoot'>
+): boolean {
+  const env = options.env ?? process.env
+  return (
+    !!options.kubeconfig?.trim() ||
+    !!env.KUBECONFIG?.trim() ||
+    (!!env.KUBERNETES_SERVICE_HOST && existsSync(serviceAccountPath(options, 'token')))
+  )
+}
+
 export function createKubeConfig(options: KubeConfigOptions = {}): KubernetesConnection {
   const env = options.env ?? process.env
   const kubeconfigInput = options.inputNames?.kubeconfig ?? 'input kubeconfig'

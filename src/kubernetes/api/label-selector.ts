@@ -40,26 +40,41 @@ export function matchesLabelSelector(
   for (const [key, value] of Object.entries(selector?.matchLabels ?? {}))
     if (have[key] !== value) return false
   for (const expression of selector?.matchExpressions ?? []) {
-    const present = Object.hasOwn(have, expression.key)
-    const value = have[expression.key]
-    switch (expression.operator) {
-      case 'In':
-        if (!present || !(expression.values ?? []).includes(value!)) return false
-        break
-      case 'NotIn':
-        if (present && (expression.values ?? []).includes(value!)) return false
-        break
-      case 'Exists':
-        if (!present) return false
-        break
-      case 'DoesNotExist':
-        if (present) return false
-        break
-      default:
-        throw new Error(
-          `unknown label selector operator ${JSON.stringify(expression.operator)} for key ${expression.key}`
-        )
-    }
+    const met = meetsRequirement(
+      expression.operator,
+      Object.hasOwn(have, expression.key) ? have[expression.key] : undefined,
+      expression.values
+    )
+    if (met === undefined)
+      throw new Error(
+        `unknown label selector operator ${JSON.stringify(expression.operator)} for key ${expression.key}`
+      )
+    if (!met) return false
   }
   return true
+}
+
+/**
+ * One set-based requirement (`In`, `NotIn`, `Exists`, `DoesNotExist`) on a value that is
+ * present (a string) or not (undefined), as label selectors and ResourceQuota scope selectors
+ * judge it; undefined for an operator it does not know.
+ */
+export function meetsRequirement(
+  operator: string,
+  value: string | undefined,
+  values: readonly string[] = []
+): boolean | undefined {
+  const present = value !== undefined
+  switch (operator) {
+    case 'In':
+      return present && values.includes(value)
+    case 'NotIn':
+      return !(present && values.includes(value))
+    case 'Exists':
+      return present
+    case 'DoesNotExist':
+      return !present
+    default:
+      return undefined
+  }
 }

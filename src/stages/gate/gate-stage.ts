@@ -41,7 +41,7 @@ const JOB_SUMMARY_LIMIT = 300_000
  * input and the config first (all problems at once, before any API call), runs the gates,
  * reports them, and fails the step in enforce mode when they did not all pass.
  */
-export async function gateStage(context: StageContext, options: GateStageOptions = {}): Promise<void> {
+export async function gateStage(context: StageContext, options: GateStageOptions = {}): Promise<GateOutcome> {
   const settings = await readGateSettings(context.io, context.workflow, context.env)
   const dependencies = await createGateDependencies(settings, context, options)
   const outcome = await runGates(settings, dependencies)
@@ -50,6 +50,7 @@ export async function gateStage(context: StageContext, options: GateStageOptions
       `The gate stage was cancelled; the check run "${settings.checkRunName}" records what finished`
     )
   failUnlessPassed(settings, outcome)
+  return outcome
 }
 
 /** Seams for tests and the demo: time, and how often pending gates are re-checked. */
@@ -189,14 +190,16 @@ export function failUnlessPassed(
   outcome: GateOutcome
 ): void {
   if (outcome.passed) return
-  const reasons = outcome.gates
+  // Each gate's own annotation says why; the failure only names them, so no reason is said twice.
+  const gates = outcome.gates
     .filter((g) => outcome.failedGates.includes(g.name))
-    .map((g) => `${g.name} (${g.status}): ${g.summary}`)
-    .join('\n  ')
+    .map((g) => `${g.name} (${g.status})`)
+    .join(', ')
   if (settings.mode === 'enforce')
-    throw new OperationalError(`Promotion gates did not pass for ${outcome.environment}:\n  ${reasons}`, {
-      title: 'Promotion gates failed'
-    })
+    throw new OperationalError(
+      `Promotion gates did not pass for ${outcome.environment}: ${gates}. Each one's reason is in its annotation above and in the check run "${settings.checkRunName}".`,
+      { title: 'Promotion gates failed' }
+    )
 }
 
 function gateContext(
@@ -249,12 +252,12 @@ function describeRun(settings: GateSettings, logger: Logger): void {
 function logResults(outcome: GateOutcome, settings: GateSettings, logger: Logger): void {
   const icon = { passed: '✅', failed: '❌', pending: '⏳', skipped: '⏭️', errored: '⚠️' } as const
   for (const gate of outcome.gates) {
-    logger.info(`${icon[gate.status]} ${gate.name}: ${gate.status}: ${gate.summary}`)
-    for (const warning of gate.warnings) logger.warning(warning, { title: `Gate ${gate.name}` })
+    // A gate that did not pass is said once, as an annotation; the others as log lines.
     if (gate.status === 'failed' || gate.status === 'errored' || gate.status === 'pending') {
       const annotate = settings.mode === 'enforce' ? logger.error.bind(logger) : logger.warning.bind(logger)
       annotate(`${gate.name} ${gate.status}: ${gate.summary}`, { title: `Gate ${gate.name} ${gate.status}` })
-    }
+    } else logger.info(`${icon[gate.status]} ${gate.name}: ${gate.status}: ${gate.summary}`)
+    for (const warning of gate.warnings) logger.warning(warning, { title: `Gate ${gate.name}` })
   }
   logger.info(headline(outcome))
   if (!outcome.passed && settings.mode === 'report')

@@ -62,8 +62,11 @@ export async function promote(
     context,
     settings,
     { ...services, clock: services.clock ?? systemClock },
-    // GitOps mode changes a manifests repository, never this environment's clusters.
-    environment.mode === 'gitops' ? [] : connector.clusters(environment),
+    // GitOps mode changes a manifests repository, never this environment's clusters; it locks
+    // (and waits for the sync) in those it can reach.
+    environment.mode === 'gitops'
+      ? connector.reachableClusters(environment)
+      : connector.clusters(environment),
     connector,
     gitHubClients({ token: settings.githubToken, workflow: context.workflow, logger: context.logger })
   )

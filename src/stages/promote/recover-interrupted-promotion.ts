@@ -103,7 +103,8 @@ export async function recoverInterruptedPromotion(
         ? `; rolled back ${restored} target(s)`
         : ''
   } finally {
-    for (const lease of retaken) await lease.release().catch(() => false)
+    // Still ours: the post step releases them next, as it releases every lock main held.
+    for (const lease of retaken) lease.stopRenewing()
   }
 }
 

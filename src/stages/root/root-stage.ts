@@ -26,10 +26,13 @@ export async function rootStage(context: StageContext): Promise<void> {
       await (await import('../promote/promote-stage.js')).promoteStage(chained)
     return
   }
-  if (stage === 'gate' || stage === 'all') await (await import('../gate/gate-stage.js')).gateStage(chained)
+  const gates =
+    stage === 'gate' || stage === 'all'
+      ? await (await import('../gate/gate-stage.js')).gateStage(chained)
+      : undefined
   if (stage === 'promote') await (await import('../promote/promote-stage.js')).promoteStage(chained)
   if (stage === 'verify') await (await import('../verify/verify-stage.js')).verifyStage(chained)
-  if (stage === 'all') await promoteThenVerifyUnderOneLock(chained)
+  if (stage === 'all') await promoteThenVerifyUnderOneLock(chained, gates?.passed === true)
 }
 
 /**
@@ -37,12 +40,14 @@ export async function rootStage(context: StageContext): Promise<void> {
  * environment back, and no other run may promote into it in between. Released when verify
  * ends, however it ends; the post step releases it if this process cannot.
  */
-async function promoteThenVerifyUnderOneLock(context: StageContext): Promise<void> {
+async function promoteThenVerifyUnderOneLock(context: StageContext, gatesPassed: boolean): Promise<void> {
   let releaseLock: (() => Promise<void>) | undefined
   let lockLost: AbortSignal | undefined
   try {
     const { promote } = await import('../promote/promote-stage.js')
     await promote(context, {
+      // The gates just ran in this step: promote need not find their check run.
+      gatesPassed,
       keepLock: (release, lost) => {
         releaseLock = release
         lockLost = lost

@@ -2,14 +2,15 @@ import type { GitOpsSyncConfig } from '../../config/schema.js'
 import { gitHubCommitAncestry } from '../../github/commit-ancestry.js'
 import type { DeploymentRecords } from '../../github/deployment-record.js'
 import type { Octokit } from '../../github/octokit-factory.js'
-import { Permission, withPermission } from '../../github/permission-errors.js'
+import { gitOpsRecordOf, type GitOpsRecord } from '../../gitops/delivery/gitops-record.js'
+import {
+  gitHubManifestRepository,
+  type ManifestRepository
+} from '../../gitops/delivery/manifest-repository.js'
+import { revertFilesOf } from '../../gitops/delivery/revert-promotion.js'
 import type { Clock } from '../../runtime/clock.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { VerifySettings } from '../../settings/verify-settings.js'
-import {
-  readGitOpsRecordPayload,
-  type GitOpsRecordPayload
-} from '../../steps/gitops/gitops-record-payload.js'
 import { waitForGitOpsSync, type GitOpsSyncOutcome } from '../../steps/gitops/gitops-sync-wait.js'
 import { revertDelivery } from '../../steps/gitops/revert-delivery.js'
 import type { ConnectedCluster } from '../../targets/connect-clusters.js'
@@ -26,17 +27,18 @@ export interface GitOpsScope {
 
 /** The promotion this verification is about, as its Deployment record describes it. */
 export interface GitOpsDelivery {
-  payload: GitOpsRecordPayload
+  record: GitOpsRecord
+  manifests: ManifestRepository
   /** The commit on the base branch the engine must have synced. */
   commit: string
   deliveredAt: number
 }
 
 /**
- * The delivered commit of the promotion whose record this verification closes: written in the
- * record's `payload.gitops` when known at creation, else the merge commit of the promotion
- * branch's merged pull request (the record is made before the delivery). A string says why
- * there is none (no record, a pull request still open, ...).
+ * The delivered commit of the promotion whose record this verification closes, from the
+ * record's `payload.gitops` (gitops-record.ts): the commit itself with `push: direct`, else the
+ * merge commit of its pull request. A string says why there is none (no record, a pull request
+ * still open, ...).
  */
 export async function findGitOpsDelivery(
   scope: GitOpsScope,
@@ -49,32 +51,19 @@ export async function findGitOpsDelivery(
     sha: settings.sha
   })
   if (!deployment) return `no GitHub Deployment of ${settings.environmentName} for ${settings.sha}`
-  const payload = readGitOpsRecordPayload(deployment.payload)
-  if (!payload) return `Deployment ${deployment.id} does not say what was delivered (no payload.gitops)`
-  if (payload.deliveredSha)
-    return { payload, commit: payload.deliveredSha, deliveredAt: Date.parse(deployment.createdAt) }
-  const [owner = '', repo = ''] = payload.repository.split('/')
-  const pulls = await withPermission(
-    Permission.pullRequestsRead,
-    `list the pull requests of ${payload.branch} in ${payload.repository}`,
-    async () =>
-      (
-        await scope.octokit!.rest.pulls.list({
-          owner,
-          repo,
-          head: `${owner}:${payload.branch}`,
-          base: payload.base,
-          state: 'all',
-          per_page: 10
-        })
-      ).data
-  )
-  const merged = pulls.find((p) => p.merged_at && p.merge_commit_sha)
-  if (merged) return { payload, commit: merged.merge_commit_sha!, deliveredAt: Date.parse(merged.merged_at!) }
-  const open = pulls.find((p) => p.state === 'open')
-  return open
-    ? `pull request #${open.number} (${open.html_url}) is not merged yet: nothing is on ${payload.base} to sync`
-    : `no merged pull request from ${payload.branch} into ${payload.base} of ${payload.repository}`
+  const record = gitOpsRecordOf(deployment.payload)
+  if (!record) return `Deployment ${deployment.id} does not say what was delivered (no payload.gitops)`
+  const manifests = gitHubManifestRepository(scope.octokit, record.repository)
+  const deliveredAt = Date.parse(deployment.createdAt)
+  if (record.push === 'direct') return { record, manifests, commit: record.after, deliveredAt }
+  if (record.pullRequest === undefined)
+    return `Deployment ${deployment.id} names no pull request of ${record.repository}`
+  const pull = await manifests.pullRequest(record.pullRequest)
+  if (pull.merged && pull.mergeCommitSha)
+    return { record, manifests, commit: pull.mergeCommitSha, deliveredAt }
+  return pull.state === 'open'
+    ? `pull request #${pull.number} (${pull.url}) is not merged yet: nothing is on ${record.base} to sync`
+    : `pull request #${pull.number} (${pull.url}) was closed without a merge: nothing was delivered`
 }
 
 export interface SyncCheckRequest {
@@ -110,7 +99,7 @@ export async function checkGitOpsSync(request: SyncCheckRequest): Promise<CheckO
     commit: delivery.commit,
     deliveredAt: delivery.deliveredAt,
     image: request.expectImage ? settings.image : undefined,
-    ancestry: scope.octokit ? gitHubCommitAncestry(scope.octokit, delivery.payload.repository) : undefined,
+    ancestry: scope.octokit ? gitHubCommitAncestry(scope.octokit, delivery.record.repository) : undefined,
     timeoutMs: settings.syncTimeoutMs,
     clock,
     logger,
@@ -134,22 +123,37 @@ function syncCheckName(result: GitOpsSyncOutcome, commit: string): string {
 export async function revertAndWait(
   request: Omit<SyncCheckRequest, 'expectImage'> & { delivery: GitOpsDelivery }
 ): Promise<{ target: RollbackTargetReport; check?: CheckOutcome }> {
-  const { scope, settings, delivery, logger, clock } = request
-  const target = `${delivery.payload.repository}:${delivery.payload.paths.join(',')}`
+  const { settings, logger, clock } = request
+  const delivery: GitOpsDelivery = request.delivery
+  const target = `${delivery.record.repository}:${delivery.record.files.join(',')}`
+  const config = settings.environment.gitops
   try {
+    if (!config) throw new Error(`${settings.environmentName} has no gitops section`)
     const reverted = await revertDelivery({
-      octokit: scope.octokit!,
-      repository: delivery.payload.repository,
-      base: delivery.payload.base,
-      deliveredSha: delivery.commit,
-      paths: delivery.payload.paths,
-      message: `Revert promotion to ${settings.environmentName}: verification failed`,
+      manifests: delivery.manifests,
+      config,
+      base: delivery.record.base,
+      environmentName: settings.environmentName,
+      sourceSha: settings.sha,
+      image: settings.image?.format() ?? settings.sha,
+      files: await revertFilesOf(delivery.manifests, delivery.record),
+      reason: 'the verification failed',
       clock,
+      signal: request.signal,
+      mergePollMs: 5000,
       logger
     })
+    if (!reverted.merged || !reverted.sha)
+      return {
+        target: {
+          target,
+          method: 'revert',
+          message: `the revert${reverted.pullRequest ? `, pull request #${reverted.pullRequest.number} (${reverted.pullRequest.url}),` : ''} awaits its merge (merge: manual)`
+        }
+      }
     const check = await checkGitOpsSync({
       ...request,
-      delivery: { payload: delivery.payload, commit: reverted.sha, deliveredAt: reverted.deliveredAt },
+      delivery: { ...delivery, commit: reverted.sha, deliveredAt: clock.now() },
       expectImage: false
     })
     return {

@@ -1,17 +1,20 @@
 import { gitops } from '../../config/schema.js'
+import { readSnapshot } from '../../gitops/delivery/commit-change.js'
 import { gitHubManifestRepository } from '../../gitops/delivery/manifest-repository.js'
 import { Permission } from '../../github/permission-errors.js'
 import { Output } from '../../runtime/action-io.js'
 import { ConfigurationError, OperationalError } from '../../runtime/errors.js'
 import { defineStep, succeeded } from '../promotion-step.js'
 import type { PromotionRun } from '../promotion-run.js'
+import { editFiles, gitOpsFileSpecs } from './edit-files.js'
 import type { GitOpsChange } from './gitops-change.js'
-import { setKustomizationImage } from './kustomization-image.js'
-import { lineDiff } from './text-diff.js'
+import { promotionBranch } from './promotion-branch.js'
 
 /**
- * GitOps mode's edit: reads the environment's kustomization from the manifests repository's
- * base branch and points its `images[]` entry at the promoted image. Nothing is written here.
+ * GitOps mode's edit: reads the environment's files from the manifests repository's base branch
+ * (through the API: its head, then each file there) and points each at the promoted image,
+ * byte-exact (src/gitops/edit). Nothing is written here; a dry run prints the exact diff of
+ * every file. The deliver step applies the same edit again if the base moves before it writes.
  */
 export const gitOpsEditStep = defineStep({
   name: 'edit',
@@ -21,7 +24,10 @@ export const gitOpsEditStep = defineStep({
     of: (environment) => {
       if (environment.gitops) return environment.gitops
       throw new ConfigurationError([
-        { path: `environments.${environment.name}.gitops`, expected: 'a gitops section (path, image-name)' }
+        {
+          path: `environments.${environment.name}.gitops`,
+          expected: 'a gitops section (files, or path and image-name)'
+        }
       ])
     }
   },
@@ -31,47 +37,46 @@ export const gitOpsEditStep = defineStep({
     const image = run.promotedImage
     const repository = config.repository ?? workflow.repository
     const base = config['base-branch']
-    const branch = `${config['branch-prefix']}${settings.environmentName}-${settings.sha.slice(0, 7)}`
+    const branch = promotionBranch(config['branch-prefix'], settings.environmentName, settings.sha)
+    const specs = gitOpsFileSpecs(config)
+    const paths = specs.map((s) => s.path)
     const manifests = await manifestRepository(run, repository)
     run.io.setOutput(Output.PullRequestUrl, '')
-    const read = await logger.group(`Read ${config.path} from ${repository}@${base}`, async () => {
-      const baseHead = await manifests.branchHead(base)
-      if (baseHead === undefined)
+    const change = await logger.group(`Read ${paths.join(', ')} from ${repository}@${base}`, async () => {
+      const snapshot = await readSnapshot(manifests, base, paths)
+      if (!snapshot)
         throw new OperationalError(
           `The base branch ${base} of ${repository} was not found (or the token may not see it; it needs permissions: ${Permission.contentsWrite}).`,
           { title: 'GitOps base branch not found' }
         )
-      const file = await manifests.readFile(config.path, baseHead)
-      if (file === undefined)
-        throw new OperationalError(
-          `${config.path} does not exist on ${base} of ${repository}; gitops.path must name the environment's kustomization.yaml.`,
-          { title: 'Kustomization file not found' }
-        )
-      return {
-        baseHead,
-        file,
-        edit: setKustomizationImage(file.text, config.path, config['image-name'], image)
+      const files = editFiles(specs, snapshot.files, image, `${base} of ${repository}`)
+      const result: GitOpsChange = {
+        manifests,
+        config,
+        repository,
+        base,
+        branch,
+        snapshot,
+        files,
+        changed: files.some((f) => f.edit.changed),
+        merged: false
       }
+      for (const file of files)
+        logger.info(
+          `${file.path}: ${file.edit.changes.map((c) => `${c.field} ${c.from ?? '(none)'} → ${c.to ?? '(removed)'}`).join(', ') || `already points at ${image.format()}`}`
+        )
+      return result
     })
-    const change: GitOpsChange = {
-      manifests,
-      repository,
-      path: config.path,
-      imageName: config['image-name'],
-      base,
-      branch,
-      ...read,
-      diff: lineDiff(read.file.text, read.edit.content)
-    }
     run.gitops = change
-    logger.info(
-      `images[name=${change.imageName}]: ${change.edit.previous ?? '(no entry)'} → ${image.format()}`
-    )
     if (settings.dryRun) {
+      const where =
+        config.push === 'direct'
+          ? `commit to ${base} of ${repository}`
+          : `commit to ${branch} of ${repository} and open a pull request into ${base}`
       logger.info(
-        change.edit.changed
-          ? `[dry-run] Would commit to ${branch} of ${repository} and open a pull request into ${base}:\n${change.diff}`
-          : `[dry-run] ${change.path} already points at ${image.format()}: would open no pull request`
+        change.changed
+          ? `[dry-run] Would ${where}:\n${change.files.map((f) => f.diff).join('')}`
+          : `[dry-run] ${paths.join(', ')} already point at ${image.format()}: would commit nothing`
       )
       run.result = 'dry-run'
     }
@@ -86,7 +91,7 @@ async function manifestRepository(run: PromotionRun, repository: string) {
     throw new ConfigurationError([
       {
         path: 'input github-token',
-        expected: `a token that may write contents and pull requests of ${repository} (gitops mode opens a pull request)`
+        expected: `a token that may write contents and pull requests of ${repository} (gitops mode commits to it)`
       }
     ])
   return gitHubManifestRepository(

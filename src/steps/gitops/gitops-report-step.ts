@@ -2,7 +2,7 @@ import { Output } from '../../runtime/action-io.js'
 import { defineStep, skipped, succeeded } from '../promotion-step.js'
 import { gitOpsSummary, type GitOpsResult } from './gitops-summary.js'
 
-/** GitOps mode's report: the `result` output and the job summary (the file, the diff, the pull request). */
+/** GitOps mode's report: the `result` output and the job summary (the files, the diffs, the commit or pull request). */
 export const gitOpsReportStep = defineStep({
   name: 'report',
   needs: [],
@@ -16,12 +16,13 @@ export const gitOpsReportStep = defineStep({
         environmentName: run.settings.environmentName,
         result,
         repository: change.repository,
-        path: change.path,
+        base: change.base,
         branch: change.branch,
-        previous: change.edit.previous,
+        push: change.config.push,
+        files: change.files,
         image: run.promotedImage.format(),
-        diff: change.diff,
-        ...(run.pullRequest ? { pullRequest: run.pullRequest } : {}),
+        deliveredSha: change.deliveredSha,
+        ...(change.pullRequest ? { pullRequest: change.pullRequest } : {}),
         ...(run.deploymentId !== undefined ? { deploymentId: run.deploymentId } : {})
       })
     })

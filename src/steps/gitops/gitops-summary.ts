@@ -1,37 +1,50 @@
 import { codeBlock, details, table } from '../../runtime/markdown.js'
 import type { PullRequestRef } from '../../gitops/delivery/manifest-repository.js'
+import type { GitOpsFileChange } from './gitops-change.js'
 import { GITHUB_TOKEN_WARNING } from './pull-request-text.js'
 
 export type GitOpsResult =
   | 'pull-request-opened'
+  | 'merged'
+  | 'committed'
   | 'unchanged'
   | 'dry-run'
-  /** The sync step: the engine synced the change and the targets rolled out (or the revert did). */
+  /** The sync step: the engine synced the change and reports it healthy, the targets rolled out. */
   | 'synced'
+  /** The sync step failed (not reverted), or the revert did (these end the run: no report step). */
   | 'sync-failed'
   | 'rolled-back'
 
-/** The job summary of a GitOps promotion: the file, previous → new image, the pull request or plan. */
+/** The job summary of a GitOps promotion: the files, previous → new image, the commit or pull request, the diffs. */
 export function gitOpsSummary(facts: {
   environmentName: string
   result: GitOpsResult
   repository: string
-  path: string
+  base: string
   branch: string
-  previous: string | undefined
+  push: 'pull-request' | 'direct'
+  files: readonly GitOpsFileChange[]
   image: string
-  diff: string
+  deliveredSha?: string | undefined
   pullRequest?: PullRequestRef | undefined
   deploymentId?: number | undefined
 }): string {
-  const outcome =
-    facts.result === 'unchanged'
-      ? `\`${facts.path}\` in ${facts.repository} already points at \`${facts.image}\`: nothing to promote, no pull request.`
-      : facts.result === 'dry-run'
-        ? `Nothing was changed. A real run would commit this edit of \`${facts.path}\` in ${facts.repository} to branch \`${facts.branch}\` and open a pull request.`
-        : facts.result === 'synced'
-          ? `\`${facts.path}\` in ${facts.repository} is on its base branch, synced and healthy (see Sync above).`
-          : `Pull request [#${facts.pullRequest?.number}](${facts.pullRequest?.url}) in ${facts.repository} edits \`${facts.path}\`; the environment changes when it is merged and synced.`
+  const paths = facts.files.map((f) => `\`${f.path}\``).join(', ')
+  const pull = facts.pullRequest ? `[#${facts.pullRequest.number}](${facts.pullRequest.url})` : ''
+  const outcome = {
+    unchanged: `${paths} in ${facts.repository} already point at \`${facts.image}\`: nothing to promote, nothing committed.`,
+    'dry-run': `Nothing was changed. A real run would commit this edit of ${paths} in ${facts.repository} ${
+      facts.push === 'direct'
+        ? `to \`${facts.base}\``
+        : `to branch \`${facts.branch}\` and open a pull request into \`${facts.base}\``
+    }.`,
+    'pull-request-opened': `Pull request ${pull} in ${facts.repository} edits ${paths}; the environment changes when it is merged and synced.`,
+    merged: `Pull request ${pull} in ${facts.repository} was merged into \`${facts.base}\` as \`${facts.deliveredSha}\`; the environment changes when it is synced.`,
+    committed: `Committed the edit of ${paths} to \`${facts.base}\` of ${facts.repository} as \`${facts.deliveredSha}\`; the environment changes when it is synced.`,
+    synced: `${paths} in ${facts.repository} are on \`${facts.base}\` as \`${facts.deliveredSha}\`, synced and healthy (see Sync above).`,
+    'sync-failed': `${paths} in ${facts.repository} are on \`${facts.base}\` as \`${facts.deliveredSha}\`; the sync failed (see Sync above).`,
+    'rolled-back': `${paths} in ${facts.repository} were delivered as \`${facts.deliveredSha}\`, failed to sync and were reverted (see Sync above).`
+  }[facts.result]
   return [
     `## Promotion to ${facts.environmentName}: ${facts.result}`,
     '',
@@ -39,13 +52,13 @@ export function gitOpsSummary(facts: {
     '',
     table(
       ['File', 'Previous image', 'New image'],
-      [[facts.path, facts.previous ?? '(no entry)', facts.image]]
+      facts.files.map((f) => [f.path, f.edit.previous ?? '(no entry)', facts.image])
     ),
     '',
     ...(facts.deploymentId !== undefined ? [`GitHub Deployment ${facts.deploymentId}.`, ''] : []),
-    ...(facts.result === 'unchanged'
-      ? []
-      : [details(`Edit of ${facts.path}`, codeBlock(facts.diff, 'diff')), '']),
-    ...(facts.result === 'pull-request-opened' ? [`> [!WARNING]\n> ${GITHUB_TOKEN_WARNING}`, ''] : [])
+    ...facts.files
+      .filter((f) => f.edit.changed && facts.result !== 'unchanged')
+      .flatMap((f) => [details(`Edit of ${f.path}`, codeBlock(f.diff, 'diff')), '']),
+    ...(facts.pullRequest ? [`> [!WARNING]\n> ${GITHUB_TOKEN_WARNING}`, ''] : [])
   ].join('\n')
 }

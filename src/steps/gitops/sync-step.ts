@@ -5,7 +5,7 @@ import { Output } from '../../runtime/action-io.js'
 import { OperationalError } from '../../runtime/errors.js'
 import { defineStep, skipped, succeeded, type StepResult } from '../promotion-step.js'
 import type { PromotionRun } from '../promotion-run.js'
-import type { GitOpsChange } from './gitops-change.js'
+import { revertFilesOf, type GitOpsChange } from './gitops-change.js'
 import { waitForGitOpsSync, type GitOpsSyncOutcome } from './gitops-sync-wait.js'
 import { revertDelivery } from './revert-delivery.js'
 import { syncSummary } from './sync-summary.js'
@@ -31,7 +31,7 @@ export const gitOpsSyncStep = defineStep({
     const engine = syncEngineFor(sync)
     const commit = change.deliveredSha
     if (!commit) {
-      if (change.edit.changed)
+      if (change.changed)
         run.logger.info(
           `The change is not on ${change.base} yet${run.pullRequest ? ` (pull request #${run.pullRequest.number} awaits its merge)` : ''}: the verify stage waits for ${engine.label} once it is there`
         )
@@ -97,27 +97,36 @@ async function syncAndJudge(run: PromotionRun, change: GitOpsChange, commit: str
   }
 
   // Roll back the GitOps way: the engine applies the files as they were before.
-  const previous = change.edit.previous ? ImageReference.tryParse(change.edit.previous) : undefined
+  const previous = change.files
+    .map((file) => (file.edit.previous ? ImageReference.tryParse(file.edit.previous) : undefined))
+    .find((image) => image !== undefined)
   let revert: { sha: string; outcome?: GitOpsSyncOutcome; error?: string }
   try {
     const reverted = await logger.group(`Revert ${commit.slice(0, 7)} on ${change.base}`, () =>
       revertDelivery({
-        octokit: clients.octokit,
-        repository: change.repository,
+        manifests: change.manifests,
+        config: change.config,
         base: change.base,
-        deliveredSha: commit,
-        paths: [change.path],
-        message: `Revert promotion of ${image.format()} to ${settings.environmentName}\n\n${reason}`.slice(
-          0,
-          1000
-        ),
+        environmentName: settings.environmentName,
+        sourceSha: settings.sha,
+        image: image.format(),
+        files: revertFilesOf(change),
+        reason,
         clock: run.clock,
+        signal: run.signal,
+        mergePollMs: run.services.mergePollMs ?? 5000,
         logger
       })
     )
-    revert = { sha: reverted.sha }
-    revert.outcome = await logger.group(`Wait for the revert ${reverted.sha.slice(0, 7)} to sync`, () =>
-      wait(reverted.sha, reverted.deliveredAt, previous)
+    if (!reverted.merged || !reverted.sha)
+      throw new OperationalError(
+        `the revert${reverted.pullRequest ? `, pull request #${reverted.pullRequest.number} (${reverted.pullRequest.url}),` : ''} awaits its merge (merge: manual)`,
+        { title: 'GitOps revert awaits merge' }
+      )
+    const revertSha = reverted.sha
+    revert = { sha: revertSha }
+    revert.outcome = await logger.group(`Wait for the revert ${revertSha.slice(0, 7)} to sync`, () =>
+      wait(revertSha, run.clock.now(), previous)
     )
   } catch (error) {
     revert = { sha: '', error: (error as Error).message }

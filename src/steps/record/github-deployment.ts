@@ -1,3 +1,4 @@
+import type { RunApproval } from '../../github/run-approvals.js'
 import type { Clock } from '../../runtime/clock.js'
 import type { DeploymentRecords, DeploymentState, DeploymentSummary } from '../../github/deployment-record.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
@@ -6,6 +7,7 @@ import type { WorkflowContext } from '../../runtime/workflow-context.js'
 import type { ImageReference } from '../../image/image-reference.js'
 import { Output, type ActionIO } from '../../runtime/action-io.js'
 import type { PromoteSettings } from '../../settings/promote-settings.js'
+import type { GitOpsRecord } from '../../gitops/delivery/gitops-record.js'
 import { saveDeploymentId } from '../promotion-state.js'
 
 /** Marks the payload of Deployments this action creates, and says which run made each. */
@@ -17,6 +19,10 @@ export interface PromotionPayload {
   image: string
   digest?: string
   targets: string[]
+  /** Who reviewed this run's deployment to the environment (GitHub's review history), when anyone did. */
+  approvals?: RunApproval[]
+  /** GitOps mode: the manifests change, for a later revert. */
+  gitops?: GitOpsRecord
 }
 
 const ACTIVE: ReadonlyArray<DeploymentState | undefined> = ['queued', 'in_progress', 'pending']
@@ -49,13 +55,15 @@ export async function waitForOtherDeployments(options: {
   logger: Logger
   signal: AbortSignal
   holdingLock?: boolean
+  /** Records that hold nothing although active (GitOps: a queued promotion that only awaits its merge). */
+  ignore?: (deployment: DeploymentSummary) => boolean
 }): Promise<void> {
   const { records, clock, logger } = options
   const started = clock.now()
   let reported = ''
   for (;;) {
-    const others = (await records.list(options.environment, { limit: 20 })).filter((d) =>
-      isOtherActive(d, options.workflow)
+    const others = (await records.list(options.environment, { limit: 20 })).filter(
+      (d) => isOtherActive(d, options.workflow) && !options.ignore?.(d)
     )
     const abandoned = options.holdingLock ? others.filter((d) => d.payload['tool'] === 'promote-action') : []
     for (const d of abandoned) {
@@ -101,16 +109,18 @@ export async function startDeploymentRecord(options: {
   settings: PromoteSettings
   workflow: WorkflowContext
   image: ImageReference
-  /** What the promotion changes, for the payload: workloads, or the manifest file in gitops mode. */
+  /** What the promotion changes, for the payload: workloads, or the manifest files in gitops mode. */
   targets: string[]
-  /** More of the payload, beside the fields above (GitOps: `gitops`). */
-  extra?: Record<string, unknown>
+  approvals?: RunApproval[]
+  /** More payload fields (GitOps: `gitops`). */
+  payload?: Record<string, unknown>
   io: ActionIO
   logger: Logger
 }): Promise<number> {
   const { records, settings, workflow, image, logger } = options
   const environment = settings.environmentName
   const payload: PromotionPayload = {
+    ...options.payload,
     tool: 'promote-action',
     run_id: workflow.runId,
     run_attempt: workflow.runAttempt,
@@ -118,7 +128,7 @@ export async function startDeploymentRecord(options: {
     image: image.format(),
     ...(image.digest ? { digest: image.digest } : {}),
     targets: options.targets,
-    ...options.extra
+    ...(options.approvals?.length ? { approvals: options.approvals } : {})
   }
   const existing = (await records.list(environment, { sha: settings.sha, limit: 50 })).find(
     (d) =>

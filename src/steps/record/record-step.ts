@@ -1,4 +1,5 @@
 import type { DeploymentState } from '../../github/deployment-record.js'
+import { describeApprovals, readRunApprovals, type RunApproval } from '../../github/run-approvals.js'
 import { CancellationError } from '../../runtime/errors.js'
 import { defineStep, skipped, succeeded, type PromotionStep } from '../promotion-step.js'
 import type { PromotionRun, RecordOutcome } from '../promotion-run.js'
@@ -9,7 +10,7 @@ export interface RecordStepOptions {
   targets(run: PromotionRun): string[]
   /** How the record closes when a step failed without saying how. */
   failed(failure: unknown, run: PromotionRun): RecordOutcome
-  /** More of the payload (GitOps: the manifests repository and files, for a later verify). */
+  /** More of the record's payload (GitOps: what a later revert needs). */
   payload?(run: PromotionRun): Record<string, unknown>
 }
 
@@ -26,13 +27,16 @@ export function recordStep(options: RecordStepOptions): PromotionStep {
       if (run.settings.dryRun) return skipped
       const records = await run.records()
       if (!records) return skipped
+      const approvals = await reviewsOfThisRun(run)
+      run.approvals = describeApprovals(approvals, run.settings.environmentName)
       const id = await startDeploymentRecord({
         records,
+        approvals: approvals.filter((a) => a.environments.includes(run.settings.environmentName)),
         settings: run.settings,
         workflow: run.workflow,
         image: run.promotedImage,
         targets: options.targets(run),
-        ...(options.payload ? { extra: options.payload(run) } : {}),
+        ...(options.payload ? { payload: options.payload(run) } : {}),
         io: run.io,
         logger: run.logger
       })
@@ -58,6 +62,21 @@ export function recordStep(options: RecordStepOptions): PromotionStep {
       return succeeded()
     }
   })
+}
+
+/**
+ * This run's deployment reviews, for the record's payload and the summary. A token without
+ * `actions: read` cannot read them: that is noted, not a failure.
+ */
+async function reviewsOfThisRun(run: PromotionRun): Promise<RunApproval[]> {
+  if (!run.workflow.runId) return []
+  try {
+    const clients = await run.github()
+    return clients ? await readRunApprovals(clients.octokit, clients, run.workflow.runId) : []
+  } catch (error) {
+    run.logger.info(`The run's deployment reviews were not recorded: ${(error as Error).message}`)
+    return []
+  }
 }
 
 /** Kubernetes mode: a failure before any patch says so (a cancellation is an error, not a failure). */

@@ -72,6 +72,8 @@ export interface SummaryInput {
   waves: WavesResult
   deploymentId?: number
   runUrl: string
+  /** This run's deployment reviews of the environment. */
+  approvals?: string[]
 }
 
 /** The job summary: a table per target, then failure details and the rollback's result. */
@@ -81,7 +83,7 @@ export function promotionSummary(input: SummaryInput): string {
   const lines = [
     heading,
     '',
-    `Image \`${input.image.format()}\`${input.deploymentId !== undefined ? ` · GitHub Deployment ${input.deploymentId}` : ''}`,
+    `Image \`${input.image.format()}\`${input.deploymentId !== undefined ? ` · GitHub Deployment ${input.deploymentId}` : ''}${input.approvals?.length ? ` · ${input.approvals.join('; ')}` : ''}`,
     '',
     table(HEADERS, waves.outcomes.flatMap(rows))
   ]

@@ -66,6 +66,7 @@ function reportPromotion(run: PromotionRun): StepResult {
       result,
       waves,
       runUrl: run.workflow.runUrl,
+      approvals: run.approvals,
       ...(run.deploymentId !== undefined ? { deploymentId: run.deploymentId } : {})
     })
   }
@@ -117,10 +118,11 @@ function reportPromotion(run: PromotionRun): StepResult {
     state: 'success',
     description: result === 'unchanged' ? `Already running ${image.format()}` : `Promoted ${image.format()}`
   }
-  logger.info(
-    result === 'unchanged'
-      ? `Every target already runs ${image.format()}: nothing changed`
-      : `Promoted ${image.format()} to ${environmentName}`
-  )
+  // A notice: worth seeing on the run's page, where a promotion that changed nothing is a surprise.
+  if (result === 'unchanged')
+    logger.notice(`Every target already runs ${image.format()}: nothing changed`, {
+      title: `${environmentName} unchanged`
+    })
+  else logger.info(`Promoted ${image.format()} to ${environmentName}`)
   return succeeded(report)
 }

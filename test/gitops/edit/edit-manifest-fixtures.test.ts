@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { editManifest, type FieldChange, type ImageTarget } from '../../../src/gitops/edit/edit-manifest.js'
-import { manifestEditSpec } from '../../../src/gitops/edit/manifest-edit-spec.js'
+import { manifestEditSpec } from '../../../src/config/manifest-edit-spec.js'
 import type { OperationalError } from '../../../src/runtime/errors.js'
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'gitops-edit')

@@ -1,7 +1,7 @@
 /** Behaviours beside the fixture files: configuration errors, edge layouts, the read-back guard. */
 import { describe, expect, it } from '@jest/globals'
 import { editManifest } from '../../../src/gitops/edit/edit-manifest.js'
-import { manifestEditSpec } from '../../../src/gitops/edit/manifest-edit-spec.js'
+import { manifestEditSpec } from '../../../src/config/manifest-edit-spec.js'
 import { checkReadsBack } from '../../../src/gitops/edit/read-back-check.js'
 import { ConfigurationError, OperationalError } from '../../../src/runtime/errors.js'
 

@@ -74,8 +74,8 @@ describe('gate stage', () => {
     expect(run.io.summary).toContain('<details><summary>Evidence</summary>')
 
     const requests = world.github.requests
-    // 2 (check runs, statuses) + 2 (deployments, one status) + 1 (alerts) + 1 (environment) + 1 (deployments) + 1 (create check run)
-    expect(requests.map((r) => `${r.method} ${r.operationId}`)).toHaveLength(8)
+    // 2 (check runs, statuses) + 2 (deployments, one status) + 1 (alerts) + 2 (environment, this run's reviews) + 1 (deployments) + 1 (create check run)
+    expect(requests.map((r) => `${r.method} ${r.operationId}`)).toHaveLength(9)
     expect(requests.length).toBeLessThanOrEqual(10)
   })
 
@@ -89,10 +89,13 @@ describe('gate stage', () => {
       statuses: [{ state: 'in_progress', log_url: 'https://github.com/acme/shop/actions/runs/1/job/2' }]
     })
     const run = await world.run()
+    // Each failed gate is said once, in its own annotation; the failure names them.
     expect(run.io.failed).toBe(
-      'Promotion gates did not pass for production:\n' +
-        '  required-checks (failed): 1 of 4 required checks did not succeed; failed: lint (failure)\n' +
-        `  concurrency (pending): another promotion into production is under way: ${run.report!.gates[4]!.summary.split('under way: ')[1]}`
+      'Promotion gates did not pass for production: required-checks (failed), concurrency (pending). ' +
+        `Each one's reason is in its annotation above and in the check run "promotion gates (production)".`
+    )
+    expect(run.logger.messages('error')).toContain(
+      `concurrency pending: another promotion into production is under way: ${run.report!.gates[4]!.summary.split('under way: ')[1]}`
     )
     expect(JSON.parse(run.io.outputs['failed-gates']!)).toEqual(['required-checks', 'concurrency'])
     expect(run.io.outputs['passed']).toBe('false')
@@ -304,7 +307,12 @@ environments:
     const frozen = await world.run({ clock: new FastForwardClock(), env: {} })
     const now = new Date()
     const inWindow = !(now.getUTCDay() === 0 && now.getUTCHours() === 23 && now.getUTCMinutes() === 59)
-    if (inWindow) expect(frozen.io.failed).toContain('freeze (failed): inside freeze window "always"')
+    if (inWindow) {
+      expect(frozen.io.failed).toContain('freeze (failed)')
+      expect(frozen.logger.messages('error').join('\n')).toContain(
+        'freeze failed: inside freeze window "always"'
+      )
+    }
     const overridden = await world.run({ inputs: { 'freeze-override': 'hotfix for incident 4711' } })
     expect(overridden.io.failed).toBeUndefined()
     const checkRun = world.ownCheckRuns()[0]!

@@ -218,14 +218,35 @@ describe('promote stage: lock, cancellation, waves', () => {
   it('the post step releases the lease and closes the Deployment when main was killed', async () => {
     await withDeployment()
     world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
-    // SIGKILL: main gets no chance to clean up.
-    const main = await world.launch({ image: NEW }, { timeoutMs: 2500 })
+    // SIGKILL once the patch is sent: main gets no chance to clean up.
+    const main = await world.launch({ image: NEW }, { killWhen: /deployment\/api: set app=/ })
     expect(main.signal).toBe('SIGKILL')
     const post = await world.post(main)
     expect(post.exitCode).toBe(0)
     expect(post.stdout).toContain('Released the promotion lock')
     const id = Number(main.state['deployment-id'])
     expect(world.github.state.deploymentStatuses[id]!.map((s) => s.state)).toEqual(['in_progress', 'error'])
+    const lease = world.sim.get('leases', NAMESPACE, LEASE) as { spec: { holderIdentity: string } }
+    expect(lease.spec.holderIdentity).toBe('')
+  })
+
+  it('the post step after a killed main step says what is left where and rolls it back', async () => {
+    await withDeployment()
+    world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
+    const main = await world.launch({ image: NEW }, { killWhen: /deployment\/api: set app=/ })
+    expect(main.signal).toBe('SIGKILL')
+    expect(imageOf(world.sim, 'deployments', 'api')).toBe(NEW)
+    const post = await world.post(main)
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).toContain(
+      `${'default'}/${NAMESPACE}/deployment/api: left on the promoted image (app=${NEW}); rolled back`
+    )
+    expect(post.summary).toContain(`## Promotion of ${NEW}: interrupted`)
+    expect(imageOf(world.sim, 'deployments', 'api')).toBe(OLD)
+    const id = Number(main.state['deployment-id'])
+    const last = world.github.state.deploymentStatuses[id]!.at(-1)!
+    expect(last).toMatchObject({ state: 'error' })
+    expect(last.description).toContain('rolled back 1 target(s)')
     const lease = world.sim.get('leases', NAMESPACE, LEASE) as { spec: { holderIdentity: string } }
     expect(lease.spec.holderIdentity).toBe('')
   })

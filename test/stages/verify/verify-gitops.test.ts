@@ -28,7 +28,8 @@ async function promoteAndMerge(
   w: GitOpsWorld,
   image: string
 ): Promise<{ deploymentId: number; merged: string }> {
-  const promoted = await w.promote({ merge: false, inputs: { image } })
+  w.writeConfig(gitOpsConfig(undefined, { merge: 'manual' }))
+  const promoted = await w.promote({ inputs: { image } })
   expect(promoted.io.outputs['result']).toBe('pull-request-opened')
   const octokit = getOctokit(w.github.token, { baseUrl: w.github.url })
   const merged = await octokit.rest.pulls.merge({ owner: 'acme', repo: 'shop', pull_number: 1 })
@@ -83,6 +84,8 @@ describe('verify stage for a GitOps environment', () => {
     world = await startGitOpsWorld()
     world.followMain()
     const { deploymentId, merged } = await promoteAndMerge(world, CRASH)
+    // The revert goes the way the environment delivers: a pull request, merged at once.
+    world.writeConfig(gitOpsConfig())
     const { io, report } = await verify(world, { image: CRASH, 'on-failure': 'rollback' })
     expect(io.failed).toContain('CrashLoopBackOff')
     expect(report.healthy).toBe(false)
@@ -105,8 +108,8 @@ describe('verify stage for a GitOps environment', () => {
   })
 
   it('says the pull request is not merged yet, and does not call the environment healthy', async () => {
-    world = await startGitOpsWorld()
-    const promoted = await world.promote({ merge: false })
+    world = await startGitOpsWorld(gitOpsConfig(undefined, { merge: 'manual' }))
+    const promoted = await world.promote()
     const { io, report } = await verify(world, { image: NEW })
     expect(io.outputs['healthy']).toBe('false')
     expect(report.verification.checks[0].detail).toMatch(

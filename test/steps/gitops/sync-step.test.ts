@@ -46,7 +46,7 @@ describe('the sync step of a GitOps promotion', () => {
     // The payload tells a later verify what was delivered where.
     const deployment = world.github.state.deployments.find((d) => d.id === id)!
     expect(deployment.payload).toMatchObject({
-      gitops: { repository: 'acme/shop', base: 'main', branch: 'promote/staging-a1b2c3d', paths: [PATH] }
+      gitops: { repository: 'acme/shop', base: 'main', branch: 'promote/staging-a1b2c3d', files: [PATH] }
     })
   })
 
@@ -61,7 +61,12 @@ describe('the sync step of a GitOps promotion', () => {
     // A new commit on main restores the file byte for byte (CRLF, comments); history is kept.
     expect(world.git('rev-parse', 'main^')).toBe(delivered)
     expect(world.git('show', `main:${PATH}`)).toBe(KUSTOMIZATION.replace(/\r\n$/, '\r'))
-    expect(world.git('log', '-1', '--format=%s', 'main')).toBe(`Revert promotion of ${CRASH} to staging`)
+    expect(world.git('log', '-1', '--format=%s', 'main')).toMatch(
+      /^Merge pull request #2 from acme\/promote\/staging-revert-a1b2c3d/
+    )
+    expect(world.git('log', '-1', '--format=%s', 'main^2')).toBe(
+      `Revert the promotion of ${CRASH} to staging`
+    )
     expect(io.outputs['result']).toBe('rolled-back')
     const id = Number(io.outputs['deployment-id'])
     expect(statuses(world, id)).toEqual(['in_progress', 'failure'])
@@ -76,8 +81,8 @@ describe('the sync step of a GitOps promotion', () => {
   })
 
   it('leaves the wait to verify while the pull request awaits its merge: the record stays queued', async () => {
-    world = await startGitOpsWorld()
-    const { io, logger, error } = await world.promote({ merge: false })
+    world = await startGitOpsWorld(gitOpsConfig(undefined, { merge: 'manual' }))
+    const { io, logger, error } = await world.promote()
     expect(error).toBeUndefined()
     expect(io.outputs['result']).toBe('pull-request-opened')
     const id = Number(io.outputs['deployment-id'])
@@ -97,7 +102,7 @@ describe('the sync step of a GitOps promotion', () => {
     const { io, logger, error } = await world.promote()
     expect(error).toBeUndefined()
     expect(logger.messages('info').some((l) => l.startsWith('wait-for-sync is off'))).toBe(true)
-    expect(io.outputs['result']).toBe('pull-request-opened')
+    expect(io.outputs['result']).toBe('merged')
   })
 
   it('with rollback: never, fails without touching Git again', async () => {

@@ -92,6 +92,8 @@ export interface PromotionWorld {
     inputs?: Record<string, string>,
     options?: { runId?: string }
   ): Promise<LaunchResult>
+  /** Runs the post step in this process after an in-process main step, with the state it saved. */
+  inProcessPost(main: InProcessRun, inputs?: Record<string, string>): Promise<InProcessRun>
   /** Runs the stage in this process (no bundle), with an in-memory runner. */
   inProcess(
     inputs?: Record<string, string>,
@@ -154,34 +156,47 @@ export async function startPromotionWorld(
         cwd: workspace,
         distDir
       }),
-    async inProcess(inputs = {}, options = {}) {
-      const io = new MemoryIO({ ...baseInputs(), ...inputs })
-      const logger = new RecordingLogger()
-      const processEnv: NodeJS.ProcessEnv = {
-        GITHUB_WORKSPACE: workspace,
-        GITHUB_SERVER_URL: 'https://github.com',
-        ...env(options.runId),
-        RUNNER_TEMP: tmpdir()
-      }
-      const context: StageContext = {
-        logger,
-        io,
-        env: processEnv,
-        workflow: readWorkflowContext(processEnv),
-        signal: options.signal ?? new AbortController().signal
-      }
-      const run: InProcessRun = { io, logger }
-      try {
-        run.report = await promote(context, options.services)
-      } catch (error) {
-        run.error = error
-      }
-      return run
-    },
+    inProcessPost: (main, inputs = {}) => runInProcess(inputs, { state: main.io.state }),
+    inProcess: (inputs = {}, options = {}) => runInProcess(inputs, options),
     async close() {
       await Promise.all([sim.close(), github.close()])
       rmSync(workspace, { recursive: true, force: true })
     }
+  }
+
+  /** The stage in this process with an in-memory runner; given a main step's state, its post step. */
+  async function runInProcess(
+    inputs: Record<string, string>,
+    options: {
+      signal?: AbortSignal
+      services?: Partial<PromotionServices>
+      runId?: string
+      state?: Record<string, string>
+    }
+  ): Promise<InProcessRun> {
+    const io = new MemoryIO({ ...baseInputs(), ...inputs })
+    Object.assign(io.state, options.state ?? {})
+    const logger = new RecordingLogger()
+    const processEnv: NodeJS.ProcessEnv = {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_SERVER_URL: 'https://github.com',
+      ...env(options.runId),
+      RUNNER_TEMP: tmpdir()
+    }
+    const context: StageContext = {
+      logger,
+      io,
+      env: processEnv,
+      workflow: readWorkflowContext(processEnv),
+      signal: options.signal ?? new AbortController().signal
+    }
+    const run: InProcessRun = { io, logger }
+    try {
+      run.report = await promote(context, options.services)
+    } catch (error) {
+      run.error = error
+    }
+    return run
   }
 }
 

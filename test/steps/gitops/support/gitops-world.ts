@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as k8s from '@kubernetes/client-node'
 import { parse } from 'yaml'
-import type { getOctokit } from '@actions/github'
 import { startGitHubEmulator, type GitHubEmulator } from '../../../../simulator/github/index.js'
 import { ArgoCdPlayer } from '../../../../simulator/gitops/argocd-player.js'
 import {
@@ -19,7 +18,7 @@ import type { StageContext } from '../../../../src/runtime/run-stage.js'
 import { readWorkflowContext } from '../../../../src/runtime/workflow-context.js'
 import { readPromoteSettings } from '../../../../src/settings/promote-settings.js'
 import { PROMOTION_STEPS } from '../../../../src/stages/promote/promotion-steps.js'
-import { defineStep, succeeded, type PromotionStep } from '../../../../src/steps/promotion-step.js'
+import type { PromotionStep } from '../../../../src/steps/promotion-step.js'
 import { PromotionRun, type PromotionServices } from '../../../../src/steps/promotion-run.js'
 import { runSteps } from '../../../../src/steps/run-steps.js'
 import { ClusterConnector } from '../../../../src/targets/connect-clusters.js'
@@ -35,7 +34,10 @@ export const CRASH = `${REPO}:crash`
 export const KUSTOMIZATION =
   '# staging overlay\r\nresources:\r\n- ../../base\r\nimages:\r\n- name: api\r\n  newName: ghcr.io/acme/api\r\n  newTag: "1.0.0" # promoted\r\n'
 
-export function gitOpsConfig(sync = 'argocd: { application: web }\n        timeout: 20s'): string {
+export function gitOpsConfig(
+  sync = 'argocd: { application: web }\n        timeout: 20s',
+  options: { merge?: 'auto' | 'manual' } = {}
+): string {
   return `
 version: 1
 environments:
@@ -50,6 +52,7 @@ environments:
     gitops:
       path: ${PATH}
       image-name: api
+      merge: ${options.merge ?? 'auto'}
       sync:
         ${sync}
 `
@@ -65,9 +68,10 @@ export interface GitOpsWorld {
   followMain(): void
   /** Real git on the emulator's repository. */
   git(...args: string[]): string
-  /** The promote stage's GitOps steps, the pull request merged right after the deliver step (as `merge: auto` would). */
+  /** Rewrites the promotion config (e.g. merge: manual for the verify tests). */
+  writeConfig(config: string): void
+  /** The promote stage's GitOps steps, in process. */
   promote(options?: {
-    merge?: boolean
     inputs?: Record<string, string>
     services?: Partial<PromotionServices>
     /** Called as each step returns, with Date.now() (the bench's latency figures). */
@@ -99,6 +103,8 @@ export async function startGitOpsWorld(config = gitOpsConfig()): Promise<GitOpsW
     }
   })
   const github = await startGitHubEmulator({ owner: 'acme', repo: 'shop' })
+  // merge: auto then merges a clean pull request at once.
+  github.setRepositorySettings({ allow_auto_merge: true })
   const initial = github.putFile(PATH, KUSTOMIZATION)
   const workspace = mkdtempSync(join(tmpdir(), 'gitops-sync-'))
   writeFileSync(join(workspace, 'promotion.yml'), config)
@@ -119,6 +125,9 @@ export async function startGitOpsWorld(config = gitOpsConfig()): Promise<GitOpsW
     kubeConfig,
     workspace,
     git,
+    writeConfig(text) {
+      writeFileSync(join(workspace, 'promotion.yml'), text)
+    },
     followMain() {
       following = argo.follow({
         head: () => git('rev-parse', 'main'),
@@ -165,12 +174,13 @@ export async function startGitOpsWorld(config = gitOpsConfig()): Promise<GitOpsW
         signal: new AbortController().signal
       }
       const settings = await readPromoteSettings(io, context.workflow)
+      const connector = new ClusterConnector({ kubeconfig: settings.kubeconfig, env, logger })
       const run = new PromotionRun(
         context,
         settings,
         { clock: systemClock, ...options.services },
-        [],
-        new ClusterConnector({ kubeconfig: settings.kubeconfig, env, logger }),
+        connector.reachableClusters(settings.environment),
+        connector,
         gitHubClients({ token: settings.githubToken, workflow: context.workflow, logger })
       )
       const timed = (step: PromotionStep<unknown>): PromotionStep<unknown> =>
@@ -184,9 +194,7 @@ export async function startGitOpsWorld(config = gitOpsConfig()): Promise<GitOpsW
               }
             }
           : step
-      const steps = PROMOTION_STEPS.gitops
-        .flatMap((step) => (step.name === 'deliver' && options.merge !== false ? [step, mergeStep] : [step]))
-        .map(timed)
+      const steps = PROMOTION_STEPS.gitops.map(timed)
       let error: unknown
       try {
         await runSteps(steps, run)
@@ -203,30 +211,6 @@ export async function startGitOpsWorld(config = gitOpsConfig()): Promise<GitOpsW
     }
   }
 }
-
-/** When mergeStep merged each commit (Date.now()), for the bench. */
-export const mergedAt = new Map<string, number>()
-
-/**
- * Stands in for the delivery helper's `merge: auto` until it is merged: merges the promotion's
- * pull request and records the merge commit as the delivered commit.
- */
-const mergeStep: PromotionStep<unknown> = defineStep({
-  name: 'merge (test)',
-  needs: [],
-  async run(run) {
-    const change = run.gitops
-    if (!change || !run.pullRequest) return succeeded()
-    const clients = await run.github()
-    const octokit = clients!.octokit as ReturnType<typeof getOctokit>
-    const [owner, repo] = change.repository.split('/') as [string, string]
-    const { data } = await octokit.rest.pulls.merge({ owner, repo, pull_number: run.pullRequest.number })
-    change.deliveredSha = data.sha
-    change.deliveredAt = run.clock.now()
-    mergedAt.set(data.sha, Date.now())
-    return succeeded()
-  }
-})
 
 /** The image a kustomization's `images[name=api]` entry names. */
 export function imageIn(kustomization: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { z } from 'zod'
-import { manifestEditSpec, manifestKind } from '../../../src/gitops/edit/manifest-edit-spec.js'
+import { manifestEditSpec, manifestKind } from '../../src/config/manifest-edit-spec.js'
 
 const issues = (input: unknown) => {
   const result = manifestEditSpec.safeParse(input)

@@ -1,0 +1,3 @@
+import { describeFaultsAt } from './support/fault-matrix.js'
+
+describeFaultsAt('the Lease', ['reading the Lease', 'creating the Lease', 'updating the Lease'])

@@ -1,0 +1,3 @@
+import { describeFaultsAt } from './support/fault-matrix.js'
+
+describeFaultsAt('the dry run and the patch', ['the server-side dry run', 'the patch'])
