@@ -16,7 +16,7 @@ import * as k8s from '@kubernetes/client-node'
 import { ArgoCdPlayer } from '../../simulator/gitops/argocd-player.js'
 import { readCustomResourceDefinitions } from '../../simulator/kubernetes/index.js'
 import { launchAction, type BundleName, type LaunchResult } from '../../simulator/runner/launch-action.js'
-import { REPOSITORY, SHA, type DemoWorld } from '../demo-world.js'
+import { imageOf, REPOSITORY, SHA, type DemoWorld } from '../demo-world.js'
 import { bold, cyan, dim, green, red, renderRunnerLine, renderSummary } from '../render-log.js'
 
 const NAMESPACE = 'shop-preview'
@@ -28,7 +28,7 @@ resources:
 images:
 - name: shop-web
   newName: ${REPOSITORY}
-  newTag: "${SHA.running}"
+  newTag: "${SHA.running.slice(0, 7)}"
 `
 
 const config = `# ${CONFIG} (demo): one GitOps environment, synced by Argo CD
@@ -68,11 +68,13 @@ export async function gitopsChapter(world: DemoWorld): Promise<void> {
     metadata: { name: 'web', namespace: NAMESPACE, labels: { app: 'web' } },
     spec: {
       replicas: 2,
+      // A pod counts once Ready for 1 s: the crashing build (up 300 ms, then down) never does.
+      minReadySeconds: 1,
       progressDeadlineSeconds: 3,
       selector: { matchLabels: { app: 'web' } },
       template: {
         metadata: { labels: { app: 'web' } },
-        spec: { containers: [{ name: 'web', image: `${REPOSITORY}:${SHA.running}` }] }
+        spec: { containers: [{ name: 'web', image: imageOf(SHA.running) }] }
       }
     }
   })
@@ -106,7 +108,7 @@ export async function gitopsChapter(world: DemoWorld): Promise<void> {
         },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)
       )
-      console.log(dim(`    [Argo CD] refreshed, syncing ${revision.slice(0, 7)}: web -> ${tag?.slice(0, 7)}`))
+      console.log(dim(`    [Argo CD] refreshed, syncing ${revision.slice(0, 7)}: web -> ${tag}`))
     },
     deployment: { namespace: NAMESPACE, name: 'web' },
     signal: stop.signal,
@@ -121,7 +123,7 @@ export async function gitopsChapter(world: DemoWorld): Promise<void> {
 
   try {
     console.log(
-      `\n${cyan('━━ 7. GitOps: a pull request edits the preview overlay; Argo CD syncs it after the merge')}`
+      `\n${cyan('━━ 7. GitOps: a pull request edits the preview overlay, is merged, and Argo CD syncs it')}`
     )
     await promoteThroughGit(world, SHA.release, 'success')
     console.log(dim(`  preview runs ${running()}; ${OVERLAY} on main: newTag ${SHA.release.slice(0, 7)}`))
@@ -147,7 +149,7 @@ async function promoteThroughGit(
   sha: string,
   expected: 'success' | 'failure'
 ): Promise<void> {
-  const image = `${REPOSITORY}:${sha}`
+  const image = imageOf(sha)
   const promoted = await run(world, 'promote', `promote ${sha.slice(0, 7)} to preview (mode: gitops)`, {
     environment: 'preview',
     sha,

@@ -74,7 +74,7 @@ async function syncAndJudge(run: PromotionRun, change: GitOpsChange, commit: str
     () => wait(commit, change.deliveredAt ?? run.clock.now(), image)
   )
   if (outcome.status === 'succeeded') {
-    logger.info(outcome.message)
+    if (outcome.workloads) logger.info(outcome.workloads.message)
     run.outcome = {
       state: 'success',
       description: `Synced ${commit.slice(0, 7)} and healthy: ${image.format()}`
