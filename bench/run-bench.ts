@@ -24,6 +24,10 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Gate stage (GitHub emulator)', async () => (await import('./gate-bench.js')).gateFigures()],
   ['Verify stage (local health endpoints)', async () => (await import('./verify-bench.js')).verifyFigures()],
   [
+    'Check mode: drift report, 3 environments x 50 workloads (Kubernetes simulator)',
+    async () => (await import('./check-bench.js')).checkFigures()
+  ],
+  [
     'Promotions under API faults (~10% of requests fail)',
     async () => (await import('./fault-bench.js')).faultFigures()
   ],

@@ -13,7 +13,8 @@ interface InputSpec {
 
 export const inputs: Record<InputName, InputSpec> = {
   [Input.Stage]: {
-    description: 'Which stage to run: gate, promote, verify, or all (the three in order).',
+    description:
+      'Which stage to run: gate, promote, verify, all (the three in order), or check (the drift report across every environment pair).',
     default: 'all'
   },
   [Input.Environment]: {
@@ -75,13 +76,18 @@ export const inputs: Record<InputName, InputSpec> = {
     description:
       'true: refuse a commit whose "promotion gates (<environment>)" check run did not succeed, unless the gates ran in this step (stage: all). Environments without gates are not checked.',
     default: 'true'
+  },
+  [Input.FailOn]: {
+    description:
+      'Check stage: drift fails the step when any check finds drift (or cannot finish); never only reports it.',
+    default: 'never'
   }
 }
 
 export const outputs: Record<OutputName, string> = {
   [Output.Passed]: 'Gate: true when every gate passed.',
   [Output.FailedGates]: 'Gate: JSON list of the gates that failed, errored or are pending.',
-  [Output.Report]: 'Gate and verify: the full report as JSON.',
+  [Output.Report]: 'Gate, verify and check: the full report as JSON (check: the drift report).',
   [Output.CheckRunId]: 'Gate: the id of the "promotion gates (<environment>)" check run.',
   [Output.DeploymentId]: 'Promote: the GitHub Deployment id.',
   [Output.Image]: 'Promote: the image reference promoted (by digest when known).',
@@ -94,7 +100,8 @@ export const outputs: Record<OutputName, string> = {
     'Promote: success, failure, rolled-back, unchanged or dry-run; in gitops mode pull-request-opened, merged, committed, unchanged or dry-run.',
   [Output.PullRequestUrl]: 'Promote (gitops mode): the URL of the promotion pull request.',
   [Output.Healthy]: 'Verify: true when every health check passed.',
-  [Output.Latencies]: 'Verify: JSON map of check name to {p50, p95} latency in ms.'
+  [Output.Latencies]: 'Verify: JSON map of check name to {p50, p95} latency in ms.',
+  [Output.Drift]: 'Check: true when any environment check found drift or could not finish.'
 }
 
 export interface ActionSpec {
@@ -140,6 +147,8 @@ const promoteOutputs: OutputName[] = [
   Output.PullRequestUrl
 ]
 const verifyOutputs: OutputName[] = [Output.Healthy, Output.Report, Output.Latencies]
+const checkInputs: InputName[] = [Input.Sha, Input.Config, Input.Kubeconfig, Input.GithubToken, Input.FailOn]
+const checkOutputs: OutputName[] = [Output.Drift, Output.Report]
 
 const unique = <T>(items: T[]) => [...new Set(items)]
 
@@ -151,8 +160,8 @@ export const actions: ActionSpec[] = [
       'Promote a release between environments: gates, a locked Kubernetes rollout with rollback, health verification, GitHub Deployment records.',
     main: 'dist/main/index.js',
     post: 'dist/main/index.js',
-    inputs: unique([Input.Stage, ...gateInputs, ...promoteInputs, ...verifyInputs]),
-    outputs: unique([...gateOutputs, ...promoteOutputs, ...verifyOutputs])
+    inputs: unique([Input.Stage, ...gateInputs, ...promoteInputs, ...verifyInputs, ...checkInputs]),
+    outputs: unique([...gateOutputs, ...promoteOutputs, ...verifyOutputs, ...checkOutputs])
   },
   {
     dir: 'gate',
@@ -181,6 +190,15 @@ export const actions: ActionSpec[] = [
     main: '../dist/verify/index.js',
     inputs: verifyInputs,
     outputs: verifyOutputs
+  },
+  {
+    dir: 'check',
+    name: 'promote-action/check',
+    description:
+      'The drift report: parity, config, secrets, disruption, capacity and TLS checks across every environment pair, as a job summary and JSON, for a scheduled workflow.',
+    main: '../dist/check/index.js',
+    inputs: checkInputs,
+    outputs: checkOutputs
   }
 ]
 

@@ -16,7 +16,8 @@ export const entries = {
   main: 'src/entrypoints/main.ts',
   gate: 'src/entrypoints/gate.ts',
   promote: 'src/entrypoints/promote.ts',
-  verify: 'src/entrypoints/verify.ts'
+  verify: 'src/entrypoints/verify.ts',
+  check: 'src/entrypoints/check.ts'
 } as const
 
 export async function bundle(outRoot = 'dist', only?: string[]): Promise<void> {

@@ -80,6 +80,7 @@ export const builtinResourceTypes: readonly ResourceType[] = [
   type('', 'v1', 'configmaps', 'ConfigMap', { shortNames: ['cm'] }),
   type('', 'v1', 'secrets', 'Secret'),
   type('', 'v1', 'resourcequotas', 'ResourceQuota', { subresources: ['status'], shortNames: ['quota'] }),
+  type('', 'v1', 'limitranges', 'LimitRange', { shortNames: ['limits'] }),
   type('apps', 'v1', 'deployments', 'Deployment', {
     subresources: ['status', 'scale'],
     shortNames: ['deploy'],

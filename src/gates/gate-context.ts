@@ -4,6 +4,7 @@ import type { GitHubClients } from '../github/run-clients.js'
 import type { Clock } from '../runtime/clock.js'
 import type { ImageReference } from '../image/image-reference.js'
 import type { ConnectedCluster } from '../targets/connect-clusters.js'
+import type { LiveObjects } from '../targets/live-objects.js'
 import type { Logger } from '../runtime/logger.js'
 import type { WorkflowContext } from '../runtime/workflow-context.js'
 import type { GateDefinition } from './gate-definition.js'
@@ -21,6 +22,12 @@ export interface GateGitHub extends GitHubClients {
 export interface GateKubernetes {
   /** A connection per cluster of `environment`, in wave order. */
   clusters(environment: ResolvedEnvironment): Promise<ConnectedCluster[]>
+  /**
+   * Lists shared by every gate of the run: each kind is read once per cluster, namespace and
+   * selector (forgotten before pending gates run again), so a gate that inspects many
+   * workloads costs a constant number of requests.
+   */
+  objects: LiveObjects
 }
 
 /**

@@ -21,7 +21,8 @@ export const Input = {
   DeploymentId: 'deployment-id',
   EnvironmentUrl: 'environment-url',
   AllowDowngrade: 'allow-downgrade',
-  RequireGates: 'require-gates'
+  RequireGates: 'require-gates',
+  FailOn: 'fail-on'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 
@@ -42,7 +43,9 @@ export const Output = {
   PullRequestUrl: 'pull-request-url',
   // verify
   Healthy: 'healthy',
-  Latencies: 'latencies'
+  Latencies: 'latencies',
+  // check
+  Drift: 'drift'
 } as const
 export type OutputName = (typeof Output)[keyof typeof Output]
 

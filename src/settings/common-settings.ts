@@ -94,6 +94,6 @@ export function settled<T>(problems: ProblemList, value: T | undefined): T {
 }
 
 /** Where the config file is: the input as given when absolute, else in the workspace. */
-function resolveInWorkspace(path: string, workflow: WorkflowContext): string {
+export function resolveInWorkspace(path: string, workflow: WorkflowContext): string {
   return path.startsWith('/') ? path : `${workflow.workspace}/${path}`
 }

@@ -19,7 +19,7 @@ const HEAVY = [
 ]
 
 describe('gate registry', () => {
-  it('registers the ten gates the seed needs, each with a description and documented settings', () => {
+  it('registers the sixteen gates the seed needs, each with a description and documented settings', () => {
     expect(gates.map((g) => g.name)).toEqual([
       'required-checks',
       'upstream-deployed',
@@ -30,7 +30,13 @@ describe('gate registry', () => {
       'migration',
       'freeze',
       'approval',
-      'concurrency'
+      'concurrency',
+      'parity',
+      'config',
+      'secrets',
+      'disruption',
+      'capacity',
+      'tls'
     ])
     for (const gate of gates) {
       expect(gate.description.length).toBeGreaterThan(60)

@@ -28,6 +28,7 @@ export const RESOURCE_TYPES = {
   ConfigMap: type('', 'v1', 'configmaps', 'ConfigMap'),
   Secret: type('', 'v1', 'secrets', 'Secret'),
   ResourceQuota: type('', 'v1', 'resourcequotas', 'ResourceQuota'),
+  LimitRange: type('', 'v1', 'limitranges', 'LimitRange'),
   Namespace: { ...type('', 'v1', 'namespaces', 'Namespace'), namespaced: false },
   Lease: type('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   PodDisruptionBudget: type('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),

@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path'
 import { formatDuration } from '../../config/duration.js'
-import type { GateContext, GateKubernetes } from '../../gates/gate-context.js'
+import type { GateContext } from '../../gates/gate-context.js'
 import { systemClock, type Clock } from '../../runtime/clock.js'
 import { Output, type ActionIO } from '../../runtime/action-io.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
@@ -9,8 +9,8 @@ import type { StageContext } from '../../runtime/run-stage.js'
 import type { WorkflowContext } from '../../runtime/workflow-context.js'
 import { readGateSettings, type ConfiguredGate, type GateSettings } from '../../settings/gate-settings.js'
 import { evaluateGates, type GateRecord } from './evaluate-gates.js'
-import { createGateGitHub, type GateRunGitHub } from './gate-github.js'
-import { lazyKubernetes } from './gate-kubernetes.js'
+import { createGateGitHub, type GateRunGitHub } from '../../gates/gate-github.js'
+import { lazyKubernetes, type LazyKubernetes } from '../../gates/gate-kubernetes.js'
 import { decide, reportJson, type GateOutcome } from './gate-outcome.js'
 import { prefixedLogger } from '../../runtime/prefixed-logger.js'
 import { CheckRunPublisher, externalIdFor } from './publish-check-run.js'
@@ -26,7 +26,7 @@ export interface GateDependencies {
   /** The run's cancellation. */
   signal: AbortSignal
   github: GateRunGitHub
-  kubernetes: () => Promise<GateKubernetes>
+  kubernetes: LazyKubernetes
   clock: Clock
   /** Pause between re-checks of pending gates; default 15 s. */
   pollIntervalMs?: number
@@ -128,7 +128,10 @@ export async function runGates(settings: GateSettings, deps: GateDependencies): 
         signal: deps.signal,
         pollIntervalMs: deps.pollIntervalMs ?? DEFAULT_POLL_MS,
         contextFor: (gate, signal) => gateContext(gate, signal, settings, deps),
-        newRound: () => deps.github.newRound(),
+        newRound: () => {
+          deps.github.newRound()
+          deps.kubernetes.newRound()
+        },
         // While waiting, show the PR which gates are pending.
         onWaiting: async (interim) => {
           const outcome = outcomeOf(interim)

@@ -1,5 +1,5 @@
 import { createCheckRun, OUTPUT_LIMIT, updateCheckRun, type CheckRunWrite } from '../../github/check-runs.js'
-import type { GateRunGitHub } from './gate-github.js'
+import type { GateRunGitHub } from '../../gates/gate-github.js'
 
 export interface OwnCheckRun {
   name: string

@@ -2,11 +2,12 @@ import { Input, Output, type ActionIO, type InputName, type OutputName } from '.
 import { ConfigurationError, OperationalError } from '../../runtime/errors.js'
 import type { StageContext } from '../../runtime/run-stage.js'
 
-const STAGES = ['gate', 'promote', 'verify', 'all'] as const
+const STAGES = ['gate', 'promote', 'verify', 'all', 'check'] as const
 type StageName = (typeof STAGES)[number]
 
 /**
- * The root action (`uses: org/promote-action@v1`): runs one stage, or all three in order.
+ * The root action (`uses: org/promote-action@v1`): runs one stage, or all three in order;
+ * `check` is the drift report (no promotion, every environment pair).
  * Each stage is loaded only when it runs, so `stage: gate` never loads the Kubernetes client.
  * With `all`, what an earlier stage outputs (deployment-id, image) is what a later stage
  * would otherwise be given as an input, and the environment lock is held through verify.
@@ -32,6 +33,7 @@ export async function rootStage(context: StageContext): Promise<void> {
       : undefined
   if (stage === 'promote') await (await import('../promote/promote-stage.js')).promoteStage(chained)
   if (stage === 'verify') await (await import('../verify/verify-stage.js')).verifyStage(chained)
+  if (stage === 'check') await (await import('../check/check-stage.js')).checkStage(chained)
   if (stage === 'all') await promoteThenVerifyUnderOneLock(chained, gates?.passed === true)
 }
 
@@ -78,8 +80,12 @@ const CHAINED: Partial<Record<InputName, OutputName>> = {
 
 function chainOutputsToInputs(io: ActionIO): ActionIO {
   const produced = new Map<OutputName, string>()
+  // Delegates method by method: spreading `io` would drop the methods of a class instance.
   return {
-    ...io,
+    saveState: (name, value) => io.saveState(name, value),
+    getState: (name) => io.getState(name),
+    appendSummary: (markdown) => io.appendSummary(markdown),
+    setFailed: (message, title) => io.setFailed(message, title),
     getInput(name) {
       const given = io.getInput(name)
       const chainedFrom = CHAINED[name]

@@ -1,7 +1,11 @@
-import { startKubernetesSimulator, type KubernetesSimulator } from '../../../simulator/kubernetes/index.js'
+import {
+  readCustomResourceDefinitions,
+  startKubernetesSimulator,
+  type KubernetesSimulator
+} from '../../../simulator/kubernetes/index.js'
 import type { GateKubernetes } from '../../../src/gates/gate-context.js'
 import type { Logger } from '../../../src/runtime/logger.js'
-import { lazyKubernetes } from '../../../src/stages/gate/gate-kubernetes.js'
+import { lazyKubernetes } from '../../../src/gates/gate-kubernetes.js'
 
 export const REPOSITORY = 'ghcr.io/acme/shop-web'
 
@@ -14,9 +18,15 @@ export interface GateCluster {
 
 export async function startGateCluster(
   logger: Logger,
-  namespaces = ['shop-staging', 'shop']
+  namespaces = ['shop-staging', 'shop'],
+  options: { crds?: boolean } = {}
 ): Promise<GateCluster> {
-  const sim = await startKubernetesSimulator({ namespaces, controllerTickMs: 2 })
+  const sim = await startKubernetesSimulator({
+    namespaces,
+    controllerTickMs: 2,
+    // The CRDs of cluster/crds (ExternalSecret, Gateway, HTTPRoute, ...), served at once.
+    ...(options.crds ? { customResourceDefinitions: readCustomResourceDefinitions('cluster/crds') } : {})
+  })
   return {
     sim,
     kubernetes: lazyKubernetes({ kubeconfig: sim.kubeconfig(), env: {}, logger }),
@@ -76,4 +86,12 @@ export async function rolledOut(
       throw new Error(`deployment ${namespace}/${name} did not roll out: ${JSON.stringify(s)}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
+}
+
+/** GET requests since `from` (an index into the request log), as `path?labelSelector` lines. */
+export function readsSince(sim: KubernetesSimulator, from: number): string[] {
+  return sim.requestLog
+    .slice(from)
+    .filter((r) => r.method === 'GET')
+    .map((r) => (r.query['labelSelector'] ? `${r.path}?labelSelector=${r.query['labelSelector']}` : r.path))
 }

@@ -13,7 +13,8 @@ import { ImageReference } from '../../../src/image/image-reference.js'
 import { RecordingLogger } from '../../../src/runtime/logger.js'
 import { readWorkflowContext } from '../../../src/runtime/workflow-context.js'
 import { createDeploymentRecords } from '../../../src/github/deployment-record.js'
-import { createGateGitHub, type GateRunGitHub } from '../../../src/stages/gate/gate-github.js'
+import { createGateGitHub, type GateRunGitHub } from '../../../src/gates/gate-github.js'
+import type { LazyKubernetes } from '../../../src/gates/gate-kubernetes.js'
 import type { z } from 'zod'
 
 export const SHA = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
@@ -101,6 +102,8 @@ export async function startGateHarness(): Promise<GateHarness> {
     },
     context(overrides = {}) {
       client.newRound()
+      // Each context is a fresh stage run: lists read by an earlier one are not reused.
+      ;(overrides.kubernetes as Partial<LazyKubernetes> | undefined)?.newRound?.()
       return {
         environment: environment({ from: 'staging' }),
         upstream: staging,

@@ -1,7 +1,7 @@
-import type { GateGitHub } from '../../gates/gate-context.js'
-import { listCheckRunsForRef, type CheckRunSummary } from '../../github/check-runs.js'
-import { readCommitChecks, type CommitChecks } from '../../github/commit-checks.js'
-import type { GitHubClients } from '../../github/run-clients.js'
+import type { GateGitHub } from './gate-context.js'
+import { listCheckRunsForRef, type CheckRunSummary } from '../github/check-runs.js'
+import { readCommitChecks, type CommitChecks } from '../github/commit-checks.js'
+import type { GitHubClients } from '../github/run-clients.js'
 
 /** The GitHub clients of one gate run, with the commit's checks read once per round. */
 export interface GateRunGitHub extends GateGitHub {
