@@ -32,6 +32,10 @@ const sections: Array<[string, () => Promise<string[]>]> = [
     async () => (await import('./fault-bench.js')).faultFigures()
   ],
   [
+    'GitOps sync (Argo CD played on the Kubernetes simulator, GitHub emulator)',
+    async () => (await import('./gitops-sync-bench.js')).gitOpsSyncFigures()
+  ],
+  [
     'Real control plane (kubectl rollout status as baseline)',
     async () => (await import('./cluster-bench.js')).clusterFigures()
   ]

@@ -76,7 +76,13 @@ export const failFast = z.strictObject({
 export const rollout = z.strictObject({
   timeout: duration.prefault('10m').describe('Overall time allowed for the rollout of every target.'),
   rollback: z.enum(['auto', 'never']).default('auto'),
-  'fail-fast': failFast.prefault({})
+  'fail-fast': failFast.prefault({}),
+  'gitops-managed': z
+    .enum(['fail', 'warn'])
+    .default('fail')
+    .describe(
+      'Kubernetes mode, a target that Argo CD (with selfHeal) or Flux manages: fail before any patch (the engine would revert it; use mode: gitops), or warn and patch anyway.'
+    )
 })
 
 export const lock = z.strictObject({
@@ -195,6 +201,39 @@ export const health = z.strictObject({
   'on-failure': z.enum(['rollback', 'report']).default('report')
 })
 
+export const argoCdSync = z.strictObject({
+  application: dnsSubdomain.describe('The Argo CD Application that deploys this environment.'),
+  namespace: dnsLabel.default('argocd').describe('Where the Application lives (the Argo CD namespace).'),
+  cluster: dnsLabel
+    .optional()
+    .describe("The environment's cluster that holds the Application; default: the first cluster.")
+})
+
+export const fluxSync = z.strictObject({
+  kind: z.enum(['Kustomization', 'HelmRelease']).default('Kustomization'),
+  name: dnsSubdomain.describe('The Flux Kustomization or HelmRelease that applies this environment.'),
+  namespace: dnsLabel.default('flux-system'),
+  cluster: dnsLabel
+    .optional()
+    .describe("The environment's cluster that holds the object; default: the first cluster.")
+})
+
+/** Waiting for the GitOps engine once the change is on the base branch. Exactly one of argocd, flux. */
+export const gitOpsSync = z.strictObject({
+  argocd: argoCdSync.optional(),
+  flux: fluxSync.optional(),
+  timeout: duration
+    .prefault('10m')
+    .describe('How long the engine may take to sync and report healthy (and the targets to roll out).'),
+  'wait-for-sync': z
+    .boolean()
+    .default(true)
+    .describe(
+      'Wait in the promote stage once the change is on the base branch; false leaves the wait to the verify stage.'
+    )
+})
+export type GitOpsSyncConfig = z.infer<typeof gitOpsSync>
+
 export const gitops = z.strictObject({
   repository: z
     .string()
@@ -238,7 +277,12 @@ export const gitops = z.strictObject({
     .describe('How merge: auto merges the pull request; the repository must allow it.'),
   'merge-timeout': duration
     .prefault('30m')
-    .describe('merge: auto waits this long for the pull request to be merged.')
+    .describe('merge: auto waits this long for the pull request to be merged.'),
+  sync: gitOpsSync
+    .optional()
+    .describe(
+      'Argo CD or Flux: wait until it synced the change and reports healthy, then the targets rolled out.'
+    )
 })
 export type GitOpsConfig = z.infer<typeof gitops>
 
@@ -343,6 +387,25 @@ export const resolvedEnvironment = z
         input: undefined
       })
     if (env.gitops) checkGitOpsFiles(env.gitops, ctx)
+    const sync = env.gitops?.sync
+    if (sync) {
+      if ((sync.argocd === undefined) === (sync.flux === undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gitops', 'sync'],
+          message: 'exactly one of argocd or flux',
+          input: undefined
+        })
+      const engine = sync.argocd ? 'argocd' : 'flux'
+      const cluster = sync.argocd?.cluster ?? sync.flux?.cluster
+      if (cluster !== undefined && !env.clusters.some((c) => c.name === cluster))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gitops', 'sync', engine, 'cluster'],
+          message: `one of the environment's clusters (${env.clusters.map((c) => c.name).join(', ')})`,
+          input: cluster
+        })
+    }
     const names = new Set<string>()
     for (const [i, c] of env.clusters.entries()) {
       if (names.has(c.name))

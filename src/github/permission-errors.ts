@@ -11,7 +11,8 @@ export const Permission = {
   actionsRead: 'actions: read',
   contentsWrite: 'contents: write',
   contentsRead: 'contents: read',
-  pullRequestsWrite: 'pull-requests: write'
+  pullRequestsWrite: 'pull-requests: write',
+  pullRequestsRead: 'pull-requests: read'
 } as const
 export type PermissionLine = (typeof Permission)[keyof typeof Permission]
 

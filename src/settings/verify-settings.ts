@@ -20,6 +20,8 @@ export interface VerifySettings extends CommonSettings {
   environmentUrl: string | undefined
   /** Overall limit on each wait (HTTP deadline, rollout wait); from the input or the config. */
   timeoutMs: number
+  /** GitOps: how long the engine may take to sync and report healthy (the input, else gitops.sync.timeout). */
+  syncTimeoutMs: number
   /** `health.http`, placeholders filled with the promoted values, from-env headers read. */
   checks: HttpCheck[]
   policy: ProbePolicy
@@ -67,13 +69,16 @@ export async function readVerifySettings(
   )
   problems.addAll(checkProblems)
   const onFailure = onFailureInput ?? environment.health['on-failure']
-  if (onFailure === 'rollback' && environment.mode !== 'kubernetes')
+  // GitOps rolls back by reverting the promotion's commit through the GitHub API.
+  if (onFailure === 'rollback' && environment.mode === 'gitops' && !environment.gitops?.sync)
     problems.add({
-      path: onFailureInput
-        ? 'input on-failure'
-        : `${settings.config.file}: environments.${settings.environmentName}.health.on-failure`,
-      value: 'rollback',
-      expected: `report (${settings.environmentName} is in ${environment.mode} mode; only kubernetes mode can roll back)`
+      path: `${settings.config.file}: environments.${settings.environmentName}.gitops.sync`,
+      expected: `argocd or flux (on-failure: rollback in gitops mode reverts the promotion's commit, found and judged through the engine's sync)`
+    })
+  if (onFailure === 'rollback' && environment.mode === 'gitops' && !settings.githubToken)
+    problems.add({
+      path: 'input github-token',
+      expected: `a token that may write contents of the manifests repository (on-failure: rollback in gitops mode reverts the promotion's commit)`
     })
   problems.throwIfAny()
   const policy = probePolicyFromConfig(environment.health.policy)
@@ -84,6 +89,7 @@ export async function readVerifySettings(
     onFailure,
     environmentUrl: environmentUrl ?? environment.url,
     timeoutMs: timeoutInput ?? Math.max(policy.deadlineMs, environment.rollout.timeout),
+    syncTimeoutMs: timeoutInput ?? environment.gitops?.sync?.timeout ?? environment.rollout.timeout,
     checks,
     policy: timeoutInput === undefined ? policy : { ...policy, deadlineMs: timeoutInput },
     promoted

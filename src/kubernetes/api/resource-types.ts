@@ -37,6 +37,7 @@ export const RESOURCE_TYPES = {
   ArgoApplication: type('argoproj.io', 'v1alpha1', 'applications', 'Application'),
   FluxKustomization: type('kustomize.toolkit.fluxcd.io', 'v1', 'kustomizations', 'Kustomization'),
   FluxHelmRelease: type('helm.toolkit.fluxcd.io', 'v2', 'helmreleases', 'HelmRelease'),
+  FluxGitRepository: type('source.toolkit.fluxcd.io', 'v1', 'gitrepositories', 'GitRepository'),
   ExternalSecret: type('external-secrets.io', 'v1', 'externalsecrets', 'ExternalSecret'),
   Gateway: type('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway'),
   HTTPRoute: type('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute')

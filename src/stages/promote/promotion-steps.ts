@@ -5,6 +5,7 @@ import { gitOpsEditStep } from '../../steps/gitops/edit-step.js'
 import { gitOpsRecord } from '../../steps/gitops/gitops-change.js'
 import { gitOpsReportStep } from '../../steps/gitops/gitops-report-step.js'
 import { gitOpsMergeStep } from '../../steps/gitops/merge-step.js'
+import { gitOpsSyncStep } from '../../steps/gitops/sync-step.js'
 import { imageStep } from '../../steps/image/image-step.js'
 import { lockStep } from '../../steps/lock/lock-step.js'
 import { planStep } from '../../steps/plan/plan-step.js'
@@ -58,6 +59,7 @@ export const PROMOTION_STEPS: Record<ResolvedEnvironment['mode'], ReadonlyArray<
       })
     }),
     gitOpsMergeStep,
+    gitOpsSyncStep,
     gitOpsReportStep
   ]
 }

@@ -1,19 +1,15 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node'
 import type { ResolvedEnvironment } from '../../config/schema.js'
 import type { Clock } from '../../runtime/clock.js'
-import { ImageReference } from '../../image/image-reference.js'
+import type { ImageReference } from '../../image/image-reference.js'
 import { labelSelectorString } from '../../kubernetes/api/label-selector.js'
 import { listOwnedReplicaSets } from '../../kubernetes/kinds/replica-sets.js'
 import type { NewPodMatcher } from '../../kubernetes/kinds/workload-adapter.js'
 import { describeFailures } from '../../kubernetes/rollout/pod-failures.js'
 import { failFastFromConfig } from '../../kubernetes/rollout/pod-failures.js'
 import { waitForRollout } from '../../kubernetes/rollout/rollout-watcher.js'
-import {
-  adapterFor,
-  describeWorkload,
-  newPodMatcher,
-  type Workload
-} from '../../kubernetes/kinds/workload-kinds.js'
+import { imageMismatch } from '../../kubernetes/rollout/image-mismatch.js'
+import { adapterFor, describeWorkload, newPodMatcher } from '../../kubernetes/kinds/workload-kinds.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { ConnectedCluster } from '../../targets/connect-clusters.js'
 import type { CheckOutcome } from './verify-report.js'
@@ -89,28 +85,6 @@ async function checkTarget(target: VerifyTarget, options: KubernetesCheckOptions
   }
   if (settings['no-restarts']) results.push(await checkNoRestarts(target, options))
   return results
-}
-
-/** Which selected container does not run the promoted image, as a sentence; undefined when all do. */
-export function imageMismatch(
-  workload: Workload,
-  image: ImageReference,
-  containers: string[] | undefined,
-  label: string
-): string | undefined {
-  const spec = workload.spec?.template?.spec
-  const all = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
-  const selected = containers?.length
-    ? all.filter((c) => containers.includes(c.name))
-    : all.filter((c) => ImageReference.tryParse(c.image ?? '')?.sameRepository(image) ?? false)
-  if (selected.length === 0)
-    return `${label}: no container runs an image from ${image.repository} (containers: ${all.map((c) => `${c.name}=${c.image}`).join(', ') || 'none'})`
-  const wrong = selected.filter(
-    (c) =>
-      !(c.image === image.format() || (ImageReference.tryParse(c.image ?? '')?.satisfies(image) ?? false))
-  )
-  if (wrong.length === 0) return undefined
-  return `${label} runs ${wrong.map((c) => `${c.name}=${c.image}`).join(', ')}, not the promoted ${image.format()}`
 }
 
 /**

@@ -3,7 +3,7 @@ import type { HealthCheckResult } from '../../health/probe-until-healthy.js'
 /** One line of the verdict: an HTTP check or a Kubernetes check, in the same shape. */
 export interface CheckOutcome {
   name: string
-  type: 'http' | 'rollout' | 'no-restarts' | 'pod-disruption-budget' | 'target'
+  type: 'http' | 'rollout' | 'no-restarts' | 'pod-disruption-budget' | 'target' | 'gitops-sync'
   healthy: boolean
   /** HTTP probes made; Kubernetes checks have none. */
   attempts: number | null

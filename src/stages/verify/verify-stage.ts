@@ -4,6 +4,7 @@ import { httpChecksFromConfig, type PromotedValues } from '../../health/from-con
 import type { HttpCheck } from '../../health/http-check.js'
 import { redact, secretValues } from '../../health/redact.js'
 import type { DeploymentRecords } from '../../github/deployment-record.js'
+import type { GitHubClients } from '../../github/run-clients.js'
 import type { ImageReference } from '../../image/image-reference.js'
 import { Output } from '../../runtime/action-io.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
@@ -11,6 +12,7 @@ import { SUMMARY_LIMIT_BYTES, truncateMarkdown } from '../../runtime/markdown.js
 import type { StageContext } from '../../runtime/run-stage.js'
 import { readVerifySettings, type VerifySettings } from '../../settings/verify-settings.js'
 import type { ConnectedCluster } from '../../targets/connect-clusters.js'
+import type { GitOpsDelivery, GitOpsScope } from './gitops-verification.js'
 import {
   failureReasons,
   latencies,
@@ -41,8 +43,12 @@ interface KubernetesScope {
  * 1. Settings first (every input and config problem at once; nothing touched before).
  * 2. HTTP checks and Kubernetes checks together, each HTTP check in parallel with retries and a
  *    soak window (src/health), each target's rollout / restarts / PDB (kubernetes-checks.ts).
- * 3. Unhealthy with on-failure: rollback: every target back to its recorded images, waited for,
- *    and verified again (expecting the previous version); both rounds are reported.
+ *    GitOps environments with `gitops.sync` first wait for Argo CD or Flux to sync the promotion's
+ *    commit (from the Deployment record) and report it healthy, and the targets to roll out
+ *    (gitops-verification.ts); the HTTP checks follow.
+ * 3. Unhealthy with on-failure: rollback: every target back to its recorded images (GitOps: the
+ *    promotion's commit reverted, and its sync waited for), and verified again (expecting the
+ *    previous version); both rounds are reported.
  * 4. Outputs (healthy, report, latencies), the job summary, the Deployment status; the step fails
  *    when the first verification failed, whatever the rollback achieved.
  * Secret header values are masked in the log and redacted from every output.
@@ -57,8 +63,10 @@ export async function verifyStage(context: StageContext, deps: VerifyDeps = {}):
   const started = clock.now()
 
   const kubernetes = await connectKubernetes(settings, context)
-  let records: DeploymentRecords | undefined
-  const getRecords = async () => (records ??= await openRecords(settings, context))
+  let clients: Promise<GitHubClients | undefined> | undefined
+  const getClients = () => (clients ??= openClients(settings, context))
+  const getRecords = async () => (await getClients())?.deployments
+  const gitops = await connectGitOps(settings, context, getClients)
 
   const round = (checks: HttpCheck[], image: ImageReference | undefined) =>
     verifyRound({
@@ -81,12 +89,35 @@ export async function verifyStage(context: StageContext, deps: VerifyDeps = {}):
   }
   let failure: unknown
   try {
-    report.verification = await logger.group(`Verify ${settings.environmentName}`, () =>
-      round(settings.checks, settings.image)
-    )
+    let delivery: GitOpsDelivery | string | undefined
+    report.verification = await logger.group(`Verify ${settings.environmentName}`, async () => {
+      if (!gitops) return round(settings.checks, settings.image)
+      const { findGitOpsDelivery } = await import('./gitops-verification.js')
+      delivery = await findGitOpsDelivery(gitops, settings)
+      return gitOpsRound(settings, gitops, delivery, context, clock, round)
+    })
     report.healthy = report.verification.healthy
-    if (!report.healthy && settings.onFailure === 'rollback' && kubernetes && !signal.aborted)
-      report.rollback = await rollBackAndVerifyAgain(settings, kubernetes, context, clock, getRecords, round)
+    if (!report.healthy && settings.onFailure === 'rollback' && !signal.aborted) {
+      if (kubernetes)
+        report.rollback = await rollBackAndVerifyAgain(
+          settings,
+          kubernetes,
+          context,
+          clock,
+          getRecords,
+          round
+        )
+      else if (gitops && typeof delivery === 'object')
+        report.rollback = await revertAndVerifyAgain(
+          settings,
+          gitops,
+          delivery,
+          context,
+          clock,
+          getRecords,
+          round
+        )
+    }
   } catch (error) {
     failure = error
   }
@@ -153,6 +184,81 @@ async function connectKubernetes(
   }).clusters(environment)
   const { targets, problems } = await resolveVerifyTargets(environment, clusters)
   return { clusters, targets, problems }
+}
+
+/**
+ * GitOps: the engine's sync and health at the promotion's commit (and the targets' rollouts),
+ * then the HTTP checks; when the sync fails they are not run (they would judge the old version).
+ */
+async function gitOpsRound(
+  settings: VerifySettings,
+  gitops: GitOpsScope,
+  delivery: GitOpsDelivery | string,
+  context: StageContext,
+  clock: Clock,
+  round: (checks: HttpCheck[], image: ImageReference | undefined) => Promise<VerificationRound>
+): Promise<VerificationRound> {
+  const started = clock.now()
+  const { checkGitOpsSync } = await import('./gitops-verification.js')
+  const sync = await checkGitOpsSync({
+    scope: gitops,
+    settings,
+    delivery,
+    expectImage: true,
+    clock,
+    logger: context.logger,
+    signal: context.signal
+  })
+  if (!sync.healthy || settings.checks.length === 0)
+    return { healthy: sync.healthy, durationMs: clock.now() - started, checks: [sync] }
+  const http = await round(settings.checks, settings.image)
+  return { healthy: http.healthy, durationMs: clock.now() - started, checks: [sync, ...http.checks] }
+}
+
+/** GitOps on-failure: rollback: revert the promotion's commit, wait for its sync, run the HTTP checks again. */
+async function revertAndVerifyAgain(
+  settings: VerifySettings,
+  gitops: GitOpsScope,
+  delivery: GitOpsDelivery,
+  context: StageContext,
+  clock: Clock,
+  getRecords: () => Promise<DeploymentRecords | undefined>,
+  round: (checks: HttpCheck[], image: ImageReference | undefined) => Promise<VerificationRound>
+): Promise<NonNullable<VerifyReport['rollback']>> {
+  const { logger, env } = context
+  const { revertAndWait } = await import('./gitops-verification.js')
+  const started = clock.now()
+  const { target, check } = await logger.group(`Revert the promotion of ${settings.environmentName}`, () =>
+    revertAndWait({ scope: gitops, settings, delivery, clock, logger, signal: context.signal })
+  )
+  if (!check) return { targets: [target] }
+  if (!check.healthy || settings.checks.length === 0)
+    return {
+      targets: [target],
+      verification: { healthy: check.healthy, durationMs: clock.now() - started, checks: [check] }
+    }
+  const { findPreviousSha } = await import('./close-deployment.js')
+  const records = await getRecords().catch(() => undefined)
+  const previousSha = records
+    ? await findPreviousSha(records, settings.environmentName, settings.sha, logger)
+    : undefined
+  const { checks } = httpChecksFromConfig(
+    settings.environment.health.http,
+    { sha: previousSha ?? '' },
+    env,
+    'health.http'
+  )
+  const http = await logger.group(`Verify ${settings.environmentName} after the revert`, () =>
+    round(checks, undefined)
+  )
+  return {
+    targets: [target],
+    verification: {
+      healthy: http.healthy,
+      durationMs: clock.now() - started,
+      checks: [check, ...http.checks]
+    }
+  }
 }
 
 async function verifyRound(request: {
@@ -244,18 +350,36 @@ async function rollBackAndVerifyAgain(
   return { targets: outcome.targets, verification }
 }
 
-async function openRecords(
+async function openClients(
   settings: VerifySettings,
   context: StageContext
-): Promise<DeploymentRecords | undefined> {
+): Promise<GitHubClients | undefined> {
   if (!context.workflow.owner) return undefined
   const { gitHubClients } = await import('../../github/run-clients.js')
-  const clients = await gitHubClients({
+  return gitHubClients({
     token: settings.githubToken,
     workflow: context.workflow,
     logger: context.logger
   })()
-  return clients?.deployments
+}
+
+/** GitOps with `gitops.sync`: the environment's clusters (the engine's object, the targets) and the GitHub clients. */
+async function connectGitOps(
+  settings: VerifySettings,
+  context: StageContext,
+  getClients: () => Promise<GitHubClients | undefined>
+): Promise<GitOpsScope | undefined> {
+  const environment = settings.environment
+  const sync = environment.mode === 'gitops' ? environment.gitops?.sync : undefined
+  if (!sync) return undefined
+  const { ClusterConnector } = await import('../../targets/connect-clusters.js')
+  const clusters = new ClusterConnector({
+    kubeconfig: settings.kubeconfig,
+    env: context.env,
+    logger: context.logger
+  }).clusters(environment)
+  const clients = await getClients()
+  return { sync, clusters, octokit: clients?.octokit, records: clients?.deployments }
 }
 
 /**

@@ -15,6 +15,14 @@ export interface GitOpsFileChange {
   edit: ManifestEdit
   /** The exact unified diff of the edit ('' when the file does not change). */
   diff: string
+  /**
+   * The commit that put the change on the base branch (a direct push, or the pull request's
+   * merge), set by the delivery once it is there; undefined while a pull request awaits its
+   * merge. The sync step waits for the GitOps engine to apply exactly this.
+   */
+  deliveredSha?: string | undefined
+  /** When it landed on the base branch (clock time). */
+  deliveredAt?: number | undefined
 }
 
 /**

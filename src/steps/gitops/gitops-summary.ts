@@ -3,7 +3,17 @@ import type { PullRequestRef } from '../../gitops/delivery/manifest-repository.j
 import type { GitOpsFileChange } from './gitops-change.js'
 import { GITHUB_TOKEN_WARNING } from './pull-request-text.js'
 
-export type GitOpsResult = 'pull-request-opened' | 'merged' | 'committed' | 'unchanged' | 'dry-run'
+export type GitOpsResult =
+  | 'pull-request-opened'
+  | 'merged'
+  | 'committed'
+  | 'unchanged'
+  | 'dry-run'
+  /** The sync step: the engine synced the change and reports it healthy, the targets rolled out. */
+  | 'synced'
+  /** The sync step failed (not reverted), or the revert did (these end the run: no report step). */
+  | 'sync-failed'
+  | 'rolled-back'
 
 /** The job summary of a GitOps promotion: the files, previous → new image, the commit or pull request, the diffs. */
 export function gitOpsSummary(facts: {
@@ -30,7 +40,10 @@ export function gitOpsSummary(facts: {
     }.`,
     'pull-request-opened': `Pull request ${pull} in ${facts.repository} edits ${paths}; the environment changes when it is merged and synced.`,
     merged: `Pull request ${pull} in ${facts.repository} was merged into \`${facts.base}\` as \`${facts.deliveredSha}\`; the environment changes when it is synced.`,
-    committed: `Committed the edit of ${paths} to \`${facts.base}\` of ${facts.repository} as \`${facts.deliveredSha}\`; the environment changes when it is synced.`
+    committed: `Committed the edit of ${paths} to \`${facts.base}\` of ${facts.repository} as \`${facts.deliveredSha}\`; the environment changes when it is synced.`,
+    synced: `${paths} in ${facts.repository} are on \`${facts.base}\` as \`${facts.deliveredSha}\`, synced and healthy (see Sync above).`,
+    'sync-failed': `${paths} in ${facts.repository} are on \`${facts.base}\` as \`${facts.deliveredSha}\`; the sync failed (see Sync above).`,
+    'rolled-back': `${paths} in ${facts.repository} were delivered as \`${facts.deliveredSha}\`, failed to sync and were reverted (see Sync above).`
   }[facts.result]
   return [
     `## Promotion to ${facts.environmentName}: ${facts.result}`,

@@ -21,6 +21,8 @@ export interface PlannedTarget {
   /** What ran before: the rollback goes back to exactly this. */
   record: RevisionRecord
   plan: SetImagePlan
+  /** Its labels and annotations as planned (who else manages it: Argo CD, Flux). */
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }
 }
 
 export interface PlanRequest {
@@ -98,7 +100,14 @@ export async function planPromotion(request: PlanRequest): Promise<PlannedTarget
               })
             throw error
           }
-          return { cluster, ref, record, plan }
+          const { labels, annotations } = workload.metadata ?? {}
+          return {
+            cluster,
+            ref,
+            record,
+            plan,
+            metadata: { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) }
+          }
         })
       )
     })

@@ -2,16 +2,19 @@ import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import { targetKey } from '../../targets/expand-target.js'
 import { defineStep, succeeded } from '../promotion-step.js'
 import type { PromotionRun } from '../promotion-run.js'
+import { refuseGitOpsManagedTargets } from './gitops-managed-check.js'
 
 /**
- * A server-side dry run (`dryRun=All`) of every planned patch before the first real one: RBAC,
- * admission and validation errors surface while nothing has changed. Then, before the first
- * write, a cancelled run or a lost lock stops here.
+ * Before the first real patch: a target that Argo CD or Flux applies from Git is refused (the
+ * engine would revert the patch; gitops-managed-check.ts), then a server-side dry run
+ * (`dryRun=All`) of every planned patch: RBAC, admission and validation errors surface while
+ * nothing has changed. Then, before the first write, a cancelled run or a lost lock stops here.
  */
 export const preflightStep = defineStep({
   name: 'preflight',
   needs: ['clusters'],
   async run(run) {
+    await refuseGitOpsManagedTargets(run)
     await run.logger.group('Server-side dry run of every patch', () => dryRunEveryPatch(run))
     if (run.settings.dryRun) return succeeded()
     if (run.signal.aborted)
