@@ -5,6 +5,7 @@
  */
 import { launchAction, type BundleName, type LaunchResult } from '../simulator/runner/launch-action.js'
 import { environmentChecksChapter } from './chapters/environment-checks.js'
+import { gitopsChapter } from './chapters/gitops.js'
 import { demoConfig } from './demo-config.js'
 import { imageOf, SHA, startDemoWorld, type DemoWorld } from './demo-world.js'
 import { bold, cyan, dim, green, red, renderRunnerLine, renderSummary, yellow } from './render-log.js'
@@ -212,6 +213,7 @@ async function main(): Promise<void> {
     })
     console.log(dim(`  staging runs ${world.runningImage('shop-staging')} again`))
 
+    await gitopsChapter(world)
     await environmentChecksChapter(world)
 
     world.github.assertNoViolations()
