@@ -117,20 +117,47 @@ async function loadLockedEnvironment(
     reader.problems
   )
   const environment = settings.environment
-  const where = `${settings.config.file}: environments.${environmentName}`
-  if (environment.mode !== 'kubernetes')
+  const problem =
+    environment.mode !== 'kubernetes'
+      ? {
+          key: 'mode',
+          value: environment.mode,
+          expected:
+            'kubernetes: the environment lock is a Lease in the clusters promotions patch (a gitops environment has none; its promotions are pull requests)'
+        }
+      : !environment.lock.enabled
+        ? {
+            key: 'lock.enabled',
+            value: false,
+            expected: "true: this environment's promotions take no lock, so none would wait for this one"
+          }
+        : undefined
+  if (problem) {
+    const path = ['environments', environmentName, ...problem.key.split('.')]
     reader.problems.add({
-      path: `${where}.mode`,
-      value: environment.mode,
-      expected:
-        'kubernetes: the environment lock is a Lease in the clusters promotions patch (a gitops environment has none; its promotions are pull requests)'
+      path: path.join('.'),
+      value: problem.value,
+      expected: problem.expected,
+      ...(await locate(settings.config.file, path))
     })
-  else if (!environment.lock.enabled)
-    reader.problems.add({
-      path: `${where}.lock.enabled`,
-      value: false,
-      expected: "true: this environment's promotions take no lock, so none would wait for this one"
-    })
+  }
   settled(reader.problems, true)
   return { environmentName, environment, config: settings.config, kubeconfig }
+}
+
+/** Where in the config file a path was written (or would be), for the annotation; only read on failure. */
+async function locate(
+  file: string,
+  path: string[]
+): Promise<{ file: string; line?: number; column?: number }> {
+  try {
+    const [{ readFile }, { locateInYaml }] = await Promise.all([
+      import('node:fs/promises'),
+      import('../config/yaml-locator.js')
+    ])
+    const position = locateInYaml(await readFile(file, 'utf8'))(path)
+    return { file, ...(position ? { line: position.line, column: position.column } : {}) }
+  } catch {
+    return { file }
+  }
 }
