@@ -919,7 +919,7 @@ export function defineResourceContract(target: () => ResourceTarget): void {
         involvedObject: { kind: 'StatefulSet', name: 'insecure-db', uid: sts.body.metadata.uid }
       })
       expect(stsEvent.message).toMatch(
-        /^create Pod insecure-db-0 in StatefulSet insecure-db failed error: pods "insecure-db-0" is forbidden: violates PodSecurity "restricted:latest": /
+        /^Create Pod insecure-db-0 in StatefulSet insecure-db failed error: pods "insecure-db-0" is forbidden: violates PodSecurity "restricted:latest": /
       )
       const dsEvent = await failedCreate('DaemonSet', 'insecure-agent')
       expect(dsEvent).toMatchObject({

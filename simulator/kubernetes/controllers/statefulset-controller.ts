@@ -169,7 +169,7 @@ export class StatefulSetController implements Controller {
         set,
         'Warning',
         'FailedCreate',
-        `create Pod ${name} in StatefulSet ${set.metadata.name} failed error: ${failure}`,
+        `Create Pod ${name} in StatefulSet ${set.metadata.name} failed error: ${failure}`,
         { component: 'statefulset-controller' }
       )
       return undefined

@@ -8,8 +8,8 @@ export const FAILED_CREATE_REASON = 'FailedCreate'
 /**
  * The FailedCreate Warning events about this very workload (matched by uid: a deleted and
  * re-created workload of the same name has older events), newest occurrence last. The
- * StatefulSet controller reports "create Pod db-1 in StatefulSet db failed error: <refusal>"
- * (also "create Claim ..." for its PVCs), the DaemonSet controller "Error creating: <refusal>".
+ * StatefulSet controller reports "Create Pod db-1 in StatefulSet db failed error: <refusal>"
+ * (a similar one for its PVC claims), the DaemonSet controller "Error creating: <refusal>".
  */
 export function failedCreateEvents(workload: Workload, events: CoreV1Event[]): CreateFailure[] {
   const uid = workload.metadata?.uid

@@ -215,7 +215,7 @@ describe('waitForRollout fails fast when the controller cannot create the new po
       },
       type: 'Warning',
       reason: 'FailedCreate',
-      message: `create Pod ${ref.name}-0 in StatefulSet ${ref.name} failed error: ${PSA_REFUSAL}`,
+      message: `Create Pod ${ref.name}-0 in StatefulSet ${ref.name} failed error: ${PSA_REFUSAL}`,
       count: 3
     })
     await promote(ref, 'ghcr.io/acme/app:v3')

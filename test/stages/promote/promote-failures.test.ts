@@ -110,7 +110,7 @@ describe('promote stage: failing rollouts (in process, against the simulator)', 
     // The rolling update deleted db-1 before creating it anew: the old template is refused as well.
     expect(Date.now() - started).toBeLessThan(10_000)
     expect((run.error as Error).message).toContain(
-      'statefulset/db: its controller cannot create pods: create Pod db-1 in StatefulSet db failed error: pods "db-1" is forbidden: violates PodSecurity "restricted:latest"'
+      'statefulset/db: its controller cannot create pods: Create Pod db-1 in StatefulSet db failed error: pods "db-1" is forbidden: violates PodSecurity "restricted:latest"'
     )
     expect(run.io.outputs['result']).toBe('failure')
     expect(run.logger.messages('error').join('\n')).toMatch(
