@@ -94,9 +94,10 @@ function readHoldFor(reader: InputReader): number | undefined {
 }
 
 /**
- * The config and the environment, which must be one whose promotions take the lock: a
- * Kubernetes-mode environment with `lock.enabled`. A rotation lock that promotions do not take
- * would make nobody wait.
+ * The config and the environment, which must be one whose promotions take the lock
+ * (`lock.enabled`): a rotation lock that promotions do not take would make nobody wait. A GitOps
+ * environment's promotions take the Lease in the clusters they can reach; the stage refuses one
+ * without any.
  */
 async function loadLockedEnvironment(
   reader: InputReader,
@@ -117,21 +118,13 @@ async function loadLockedEnvironment(
     reader.problems
   )
   const environment = settings.environment
-  const problem =
-    environment.mode !== 'kubernetes'
-      ? {
-          key: 'mode',
-          value: environment.mode,
-          expected:
-            'kubernetes: the environment lock is a Lease in the clusters promotions patch (a gitops environment has none; its promotions are pull requests)'
-        }
-      : !environment.lock.enabled
-        ? {
-            key: 'lock.enabled',
-            value: false,
-            expected: "true: this environment's promotions take no lock, so none would wait for this one"
-          }
-        : undefined
+  const problem = !environment.lock.enabled
+    ? {
+        key: 'lock.enabled',
+        value: false,
+        expected: "true: this environment's promotions take no lock, so none would wait for this one"
+      }
+    : undefined
   if (problem) {
     const path = ['environments', environmentName, ...problem.key.split('.')]
     reader.problems.add({

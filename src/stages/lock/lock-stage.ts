@@ -49,7 +49,7 @@ export async function lock(
   markMainStepStarted(context.io)
   const { io, logger, workflow } = context
   const settings = await readLockSettings(io, workflow)
-  const [{ ClusterConnector }, { acquireEnvironmentLock }, { saveHeldLocks }, { lockScopes }] =
+  const [{ ClusterConnector }, { acquireEnvironmentLock }, { saveHeldLocks }, { environmentLockScopes }] =
     await Promise.all([
       import('../../targets/connect-clusters.js'),
       import('../../steps/lock/environment-lock.js'),
@@ -62,10 +62,10 @@ export async function lock(
     logger,
     ...(services.makeApi ? { makeApi: services.makeApi } : {})
   })
-  const scopes = lockScopes(connector.clusters(settings.environment), settings.environment.targets)
+  const scopes = environmentLockScopes(connector.clusters(settings.environment), settings.environment)
   if (scopes.length === 0)
     throw new OperationalError(
-      `${settings.environmentName} has no namespace to lock in: give its targets or clusters a namespace`,
+      `${settings.environmentName} has no cluster and namespace to hold the lock's Lease in: give it a cluster with a namespace (a GitOps environment's promotions then take the Lease too)`,
       { title: 'Nothing to lock' }
     )
   const entries: HeldLockEntry[] = []

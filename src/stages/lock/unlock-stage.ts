@@ -39,7 +39,7 @@ export async function unlock(
   const { io, logger, workflow } = context
   const clock = services.clock ?? systemClock
   const settings = await readUnlockSettings(io, workflow)
-  const [{ ClusterConnector }, { LeaseLock }, { lockScopes }] = await Promise.all([
+  const [{ ClusterConnector }, { LeaseLock }, { environmentLockScopes }] = await Promise.all([
     import('../../targets/connect-clusters.js'),
     import('../../kubernetes/lock/lease-lock.js'),
     import('../../targets/lock-identity.js')
@@ -52,7 +52,7 @@ export async function unlock(
   })
   const holder = lockHolder(workflow)
   const name = lockName(settings.environmentName)
-  const scopes = lockScopes(connector.clusters(settings.environment), settings.environment.targets)
+  const scopes = environmentLockScopes(connector.clusters(settings.environment), settings.environment)
   const outcomes: UnlockOutcome[] = []
   await logger.group(`Unlock ${settings.environmentName}`, async () => {
     for (const { cluster, namespace } of scopes) {

@@ -253,6 +253,23 @@ describe('lock and unlock: a secret rotation holds the environment lock promotio
     expect(unlockDisabled.error).toBeInstanceOf(ConfigurationError)
   })
 
+  it('locks a GitOps environment in its namespace, where its promotions take the Lease', async () => {
+    world = await startPromotionWorld(`
+version: 1
+environments:
+  staging:
+    mode: gitops
+    namespace: ${NAMESPACE}
+    gitops:
+      path: deploy/staging/kustomization.yaml
+      image-name: api
+`)
+    const locked = await runLock()
+    expect(locked.error).toBeUndefined()
+    expect(stored().spec?.holderIdentity).toBe('acme/shop/5000/1')
+    expect((await runUnlock()).io.outputs['released']).toBe('true')
+  })
+
   it('the post step releases a lock the workflow forgot to unlock, and leaves alone one unlock released', async () => {
     await withDeployment()
     const forgot = await runLock()
