@@ -81,6 +81,21 @@ export const inputs: Record<InputName, InputSpec> = {
     description:
       'Check stage: drift fails the step when any check finds drift (or cannot finish); never only reports it.',
     default: 'never'
+  },
+  [Input.Reason]: {
+    description:
+      'Lock: why the environment is locked (one line, up to 300 characters), shown to every promotion that waits, e.g. "rotating the database password". Public in logs: never put a secret here.',
+    required: true
+  },
+  [Input.HoldFor]: {
+    description:
+      'Lock: how long the lock holds without being renewed (the Lease duration, 1m to 24h): unlock releases it earlier; a rotation whose runner died stops blocking promotions this long after they first see it. Longer than the rotation takes.',
+    default: '30m'
+  },
+  [Input.UnlockAtJobEnd]: {
+    description:
+      "Lock: true releases the lock after the job (the action's post step) if the workflow did not run unlock; false keeps it past the job for a rotation that spans jobs (unlock in a later job, or it expires after hold-for).",
+    default: 'true'
   }
 }
 
@@ -101,7 +116,14 @@ export const outputs: Record<OutputName, string> = {
   [Output.PullRequestUrl]: 'Promote (gitops mode): the URL of the promotion pull request.',
   [Output.Healthy]: 'Verify: true when every health check passed.',
   [Output.Latencies]: 'Verify: JSON map of check name to {p50, p95} latency in ms.',
-  [Output.Drift]: 'Check: true when any environment check found drift or could not finish.'
+  [Output.Drift]: 'Check: true when any environment check found drift or could not finish.',
+  [Output.Holder]:
+    'Lock: the holder written on the Leases (owner/repo/run_id/attempt); unlock releases what it holds.',
+  [Output.ExpiresAt]:
+    'Lock: when the lock expires unless unlocked (ISO 8601, runner clock): the first Lease taken plus hold-for.',
+  [Output.Leases]: 'Lock and unlock: JSON list of the Leases, as cluster/namespace/name.',
+  [Output.Released]:
+    'Unlock: true when this run still held every Lease and released it; false when one had been released already or had expired and was taken by another run.'
 }
 
 export interface ActionSpec {
@@ -149,6 +171,7 @@ const promoteOutputs: OutputName[] = [
 const verifyOutputs: OutputName[] = [Output.Healthy, Output.Report, Output.Latencies]
 const checkInputs: InputName[] = [Input.Sha, Input.Config, Input.Kubeconfig, Input.GithubToken, Input.FailOn]
 const checkOutputs: OutputName[] = [Output.Drift, Output.Report]
+const lockCommon: InputName[] = [Input.Environment, Input.Config, Input.Kubeconfig]
 
 const unique = <T>(items: T[]) => [...new Set(items)]
 
@@ -199,6 +222,24 @@ export const actions: ActionSpec[] = [
     main: '../dist/check/index.js',
     inputs: checkInputs,
     outputs: checkOutputs
+  },
+  {
+    dir: 'lock',
+    name: 'promote-action/lock',
+    description:
+      'Take the environment lock that promotions take (for a secret rotation), with a reason every waiting promotion shows; held for hold-for or until unlock.',
+    main: '../dist/lock/index.js',
+    post: '../dist/lock/index.js',
+    inputs: [...lockCommon, Input.Reason, Input.HoldFor, Input.LockTimeout, Input.UnlockAtJobEnd],
+    outputs: [Output.Holder, Output.ExpiresAt, Output.Leases]
+  },
+  {
+    dir: 'unlock',
+    name: 'promote-action/unlock',
+    description: 'Release the environment lock this workflow run took with promote-action/lock.',
+    main: '../dist/unlock/index.js',
+    inputs: lockCommon,
+    outputs: [Output.Released, Output.Leases]
   }
 ]
 

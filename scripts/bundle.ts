@@ -17,7 +17,9 @@ export const entries = {
   gate: 'src/entrypoints/gate.ts',
   promote: 'src/entrypoints/promote.ts',
   verify: 'src/entrypoints/verify.ts',
-  check: 'src/entrypoints/check.ts'
+  check: 'src/entrypoints/check.ts',
+  lock: 'src/entrypoints/lock.ts',
+  unlock: 'src/entrypoints/unlock.ts'
 } as const
 
 export async function bundle(outRoot = 'dist', only?: string[]): Promise<void> {

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-export type BundleName = 'main' | 'gate' | 'promote' | 'verify' | 'check'
+export type BundleName = 'main' | 'gate' | 'promote' | 'verify' | 'check' | 'lock' | 'unlock'
 
 export interface LaunchOptions {
   bundle: BundleName

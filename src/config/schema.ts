@@ -70,7 +70,12 @@ export const failFast = z.strictObject({
     .int()
     .min(1)
     .default(3)
-    .describe('Restarts of a new pod container that count as a failure even without a waiting reason.')
+    .describe('Restarts of a new pod container that count as a failure even without a waiting reason.'),
+  'quota-grace': duration
+    .prefault('10s')
+    .describe(
+      "How long the rollout's pods may stay refused by a ResourceQuota, while none of the workload's pods is terminating, before the rollout fails (terminating pods free quota when they are gone). Refusals by Pod Security or an admission webhook fail at once."
+    )
 })
 
 export const rollout = z.strictObject({

@@ -3,8 +3,8 @@ import { duration } from '../config/duration.js'
 import { readDeploymentHistory } from '../github/deployment-history.js'
 import { defineGate, type GateContext } from './gate-context.js'
 import type { Evidence } from './gate-definition.js'
-import { RUN_URL_ANNOTATION } from '../kubernetes/api/annotations.js'
-import { holderRunId, holderRunLink, lockName, lockScopes } from '../targets/lock-identity.js'
+import { holderRunId, lockName, lockScopes } from '../targets/lock-identity.js'
+import { describePurpose, lockHolding } from '../targets/lock-holding.js'
 
 export { lockName }
 
@@ -95,7 +95,7 @@ export const concurrency = defineGate({
     if (busy.length > 0)
       return {
         status: 'pending',
-        summary: `another promotion into ${environment} is under way: ${busy.map((b) => `${b.label} (${b.value})`).join('; ')}`,
+        summary: `${lease?.rotation && busy.length === 1 ? `a secret rotation of ${environment} holds its lock` : `another promotion into ${environment} is under way`}: ${busy.map((b) => `${b.label} (${b.value})`).join('; ')}`,
         evidence: busy,
         ...(warnings.length ? { warnings } : {})
       }
@@ -125,7 +125,7 @@ function isOwnRun(logUrl: string | undefined, context: GateContext): boolean {
 async function readLease(
   settings: { name?: string | undefined; namespace?: string | undefined },
   context: GateContext
-): Promise<{ evidence?: Evidence; checked: string } | undefined> {
+): Promise<{ evidence?: Evidence; rotation?: boolean; checked: string } | undefined> {
   const environment = context.environment
   if (environment.mode !== 'kubernetes' || !environment.lock.enabled) return undefined
   if (!context.kubernetesConfigured) return { checked: 'not checked: no cluster credentials are configured' }
@@ -139,25 +139,17 @@ async function readLease(
     : lockScopes(clusters, environment.targets)
   for (const { cluster, namespace } of scopes) {
     checked.push(`${cluster.name}/${namespace}/${name}`)
-    const lease = await cluster.api.getLease(namespace, name)
-    const holder = lease?.spec?.holderIdentity
-    if (!lease || !holder) continue
-    const renewed = Date.parse(String(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? ''))
-    const durationMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000
+    const holding = lockHolding(await cluster.api.getLease(namespace, name), context.workflow.serverUrl)
     // A one-off read cannot observe the lease changing, so remote renewTime is all there is.
-    if (!Number.isFinite(renewed) || renewed + durationMs <= now) continue
-    if (context.workflow.runId && holderRunId(holder) === context.workflow.runId) continue
-    const url = holderRunLink(
-      holder,
-      lease.metadata?.annotations?.[RUN_URL_ANNOTATION],
-      context.workflow.serverUrl
-    )
+    if (!holding || holding.until === undefined || holding.until <= now) continue
+    if (context.workflow.runId && holderRunId(holding.holder) === context.workflow.runId) continue
     return {
       evidence: {
         label: `lease ${namespace}/${name} in ${cluster.name}`,
-        value: `held by ${holder} until ${new Date(renewed + durationMs).toISOString()}`,
-        ...(url ? { url } : {})
+        value: `held by ${holding.holder}${describePurpose(holding)} until ${new Date(holding.until).toISOString()}`,
+        ...(holding.url ? { url: holding.url } : {})
       },
+      rotation: holding.purpose === 'rotation',
       checked: checked.join(', ')
     }
   }

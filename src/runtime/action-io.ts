@@ -22,7 +22,11 @@ export const Input = {
   EnvironmentUrl: 'environment-url',
   AllowDowngrade: 'allow-downgrade',
   RequireGates: 'require-gates',
-  FailOn: 'fail-on'
+  FailOn: 'fail-on',
+  // lock / unlock
+  Reason: 'reason',
+  HoldFor: 'hold-for',
+  UnlockAtJobEnd: 'unlock-at-job-end'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 
@@ -45,7 +49,12 @@ export const Output = {
   Healthy: 'healthy',
   Latencies: 'latencies',
   // check
-  Drift: 'drift'
+  Drift: 'drift',
+  // lock / unlock
+  Holder: 'holder',
+  ExpiresAt: 'expires-at',
+  Leases: 'leases',
+  Released: 'released'
 } as const
 export type OutputName = (typeof Output)[keyof typeof Output]
 

@@ -66,3 +66,17 @@ export function holderRunLink(
   if (annotated && runId && annotated.includes(`/actions/runs/${runId}`)) return annotated
   return holderRunUrl(holder, serverUrl)
 }
+
+/**
+ * Where an environment's lock lives, for every run that takes it (a promotion, a rotation's
+ * lock and unlock): lockScopes over its targets; a GitOps environment without targets locks in
+ * its own namespace (the cluster's, else the environment's) of each cluster.
+ */
+export function environmentLockScopes(
+  clusters: readonly ConnectedCluster[],
+  environment: { mode: string; targets: ReadonlyArray<{ namespace?: string | undefined }> }
+): LockScope[] {
+  const targets =
+    environment.mode === 'gitops' && environment.targets.length === 0 ? [{}] : environment.targets
+  return lockScopes(clusters, targets)
+}

@@ -26,7 +26,10 @@ interface Case {
   inputs?: Record<string, string>
   /** Substrings that must each appear in some ::error annotation. */
   problems: string[]
-  /** Bundles that read the input in question (default: all). */
+  /**
+   * Bundles that read the input in question (default: the promotion bundles; lock and unlock
+   * run the cases with config problems only, and their own).
+   */
   bundles?: BundleName[]
 }
 
@@ -120,6 +123,30 @@ const cases: Case[] = [
     problems: ['input environment: got "prod"; expected one of the environments in']
   },
   {
+    name: 'lock: a missing reason, and hold-for, lock-timeout, unlock-at-job-end malformed',
+    inputs: { reason: '', 'hold-for': '2d', 'lock-timeout': 'soon', 'unlock-at-job-end': 'maybe' },
+    bundles: ['lock'],
+    problems: [
+      'input reason: missing; expected why the environment is locked',
+      'input hold-for: got "2d"',
+      'input lock-timeout: got "soon"',
+      'input unlock-at-job-end: got "maybe"; expected true or false'
+    ]
+  },
+  {
+    name: 'lock: a reason on several lines, and hold-for beyond a day',
+    inputs: { reason: 'rotating\nthe key', 'hold-for': '36h' },
+    bundles: ['lock'],
+    problems: ['input reason: several lines', 'input hold-for: got "36h"; expected a duration from 1m to 24h']
+  },
+  {
+    name: 'lock and unlock: an environment whose promotions take no lock',
+    config: GOOD.replace('staging: {}', 'staging: { lock: { enabled: false } }'),
+    inputs: { reason: 'rotating the key' },
+    bundles: ['lock', 'unlock'],
+    problems: ['environments.staging.lock.enabled: got false']
+  },
+  {
     name: 'YAML that does not parse',
     config: 'environments:\n  staging: [\n',
     problems: ['expected valid YAML (line']
@@ -136,9 +163,12 @@ describe('bad input', () => {
   })
   afterAll(() => counter.close())
 
-  const bundles: BundleName[] = ['promote', 'gate', 'verify', 'main']
+  const bundles: BundleName[] = ['promote', 'gate', 'verify', 'main', 'lock', 'unlock']
+  const lockBundle = (bundle: BundleName) => bundle === 'lock' || bundle === 'unlock'
+  const runs = (c: Case, bundle: BundleName) =>
+    c.bundles ? c.bundles.includes(bundle) : !lockBundle(bundle) || c.inputs === undefined
   describe.each(bundles)('through the %s bundle', (bundle) => {
-    it.each(cases.filter((c) => !c.bundles || c.bundles.includes(bundle)))(
+    it.each(cases.filter((c) => runs(c, bundle)))(
       '$name: one configuration error listing every problem, exit 1, no network call',
       async (testCase) => {
         const dir = mkdtempSync(join(tmpdir(), 'bad-input-'))

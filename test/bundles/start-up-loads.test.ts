@@ -76,7 +76,7 @@ describe('a stage that fails on its inputs', () => {
     expect(coreLoads).toEqual(expect.arrayContaining(['http', 'https', 'tls', 'crypto']))
   })
 
-  it.each(['gate', 'promote', 'verify', 'check'] as const)(
+  it.each(['gate', 'promote', 'verify', 'check', 'lock', 'unlock'] as const)(
     '%s loads only its entry file, and no heavy built-in that @actions/core does not load itself',
     async (bundle) => {
       const { files, builtins, stdout } = await loadedBy(bundle)

@@ -881,6 +881,69 @@ export function defineResourceContract(target: () => ResourceTarget): void {
       )
     })
 
+    it('a StatefulSet and a DaemonSet whose pods are refused report it only as FailedCreate Warning events on themselves', async () => {
+      const template = (name: string) => ({
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'app', image: 'registry.example/contract/app:1' }] }
+      })
+      const sts = await http().request('POST', `/apis/apps/v1/namespaces/${space.name}/statefulsets`, {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'insecure-db' },
+        spec: {
+          replicas: 1,
+          serviceName: 'insecure-db',
+          selector: { matchLabels: { app: 'insecure-db' } },
+          template: template('insecure-db')
+        }
+      })
+      expect(sts.status).toBe(201)
+      const ds = await http().request('POST', `/apis/apps/v1/namespaces/${space.name}/daemonsets`, {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'insecure-agent' },
+        spec: { selector: { matchLabels: { app: 'insecure-agent' } }, template: template('insecure-agent') }
+      })
+      expect(ds.status).toBe(201)
+      const failedCreate = (kind: string, name: string) =>
+        eventually(`the FailedCreate event of ${kind} ${name}`, async () => {
+          const events = await http().get(
+            `/api/v1/namespaces/${space.name}/events?fieldSelector=${encodeURIComponent(`involvedObject.kind=${kind},reason=FailedCreate`)}`
+          )
+          return events.items.find((e: any) => e.involvedObject.name === name)
+        })
+      const stsEvent = await failedCreate('StatefulSet', 'insecure-db')
+      expect(stsEvent).toMatchObject({
+        type: 'Warning',
+        source: { component: 'statefulset-controller' },
+        involvedObject: { kind: 'StatefulSet', name: 'insecure-db', uid: sts.body.metadata.uid }
+      })
+      expect(stsEvent.message).toMatch(
+        /^Create Pod insecure-db-0 in StatefulSet insecure-db failed error: pods "insecure-db-0" is forbidden: violates PodSecurity "restricted:latest": /
+      )
+      const dsEvent = await failedCreate('DaemonSet', 'insecure-agent')
+      expect(dsEvent).toMatchObject({
+        type: 'Warning',
+        source: { component: 'daemonset-controller' },
+        involvedObject: { kind: 'DaemonSet', name: 'insecure-agent', uid: ds.body.metadata.uid }
+      })
+      expect(dsEvent.message).toMatch(
+        /^Error creating: pods "insecure-agent-[a-z0-9]{5}" is forbidden: violates PodSecurity "restricted:latest": /
+      )
+      // Neither kind has a status condition for it.
+      const got = await http().get(`/apis/apps/v1/namespaces/${space.name}/statefulsets/insecure-db`)
+      expect(condition(got, 'ReplicaFailure')).toBeUndefined()
+      expect(got.status.conditions ?? []).toEqual([])
+      const gotDs = await http().get(`/apis/apps/v1/namespaces/${space.name}/daemonsets/insecure-agent`)
+      expect(gotDs.status.conditions ?? []).toEqual([])
+      // Retries repeat the same event: the recorder counts them on it.
+      const repeated = await eventually('a repeated FailedCreate', async () => {
+        const again = await failedCreate('StatefulSet', 'insecure-db')
+        return (again.count ?? 1) > 1 ? again : undefined
+      })
+      expect(repeated.metadata.name).toBe(stsEvent.metadata.name)
+    })
+
     it('a baseline namespace with a pinned version names both, and lists containers and host ports as upstream does', async () => {
       const baseline = await target().createNamespace('psa-baseline', {
         'pod-security.kubernetes.io/enforce': 'baseline',

@@ -87,11 +87,20 @@ describe('concurrency gate (environment Lease)', () => {
     await h.close()
   })
 
-  const lease = (holder: string, renewedAgoMs: number, durationSeconds = 60) =>
+  const lease = (
+    holder: string,
+    renewedAgoMs: number,
+    durationSeconds = 60,
+    annotations?: Record<string, string>
+  ) =>
     cluster.sim.create({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: 'promote-action.production', namespace: 'shop' },
+      metadata: {
+        name: 'promote-action.production',
+        namespace: 'shop',
+        ...(annotations ? { annotations } : {})
+      },
       spec: {
         holderIdentity: holder,
         leaseDurationSeconds: durationSeconds,
@@ -110,6 +119,22 @@ describe('concurrency gate (environment Lease)', () => {
       label: 'lease shop/promote-action.production in default',
       value: expect.stringMatching(/^held by acme\/shop\/999\/1 until /),
       url: 'https://github.com/acme/shop/actions/runs/999/attempts/1'
+    })
+  })
+
+  it('says when the holder is a secret rotation, with its reason', async () => {
+    lease('acme/shop/998/1', 1000, 1800, {
+      'promote-action.io/purpose': 'rotation',
+      'promote-action.io/reason': 'rotating the database password'
+    })
+    const result = await run()
+    expect(result.status).toBe('pending')
+    expect(result.summary).toMatch(/^a secret rotation of production holds its lock: /)
+    expect(result.evidence[0]).toMatchObject({
+      value: expect.stringMatching(
+        /^held by acme\/shop\/998\/1 for a secret rotation: rotating the database password until /
+      ),
+      url: 'https://github.com/acme/shop/actions/runs/998/attempts/1'
     })
   })
 

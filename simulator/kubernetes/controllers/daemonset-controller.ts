@@ -3,12 +3,15 @@
  * the node-affinity term the real controller uses, labelled with the template hash
  * (`controller-revision-hash`) and `pod-template-generation`. A RollingUpdate replaces old
  * pods: unavailable old pods at once, available ones within maxUnavailable (maxSurge is not
- * simulated). Status counts per node as the real controller does.
+ * simulated). Status counts per node as the real controller does. A create the apiserver
+ * refuses gives a FailedCreate Warning event ("Error creating: ..."), retried after a back-off.
  */
+import { ApiError } from '../api-errors.js'
 import { clone, deepEqual } from '../json-values.js'
 import type { DaemonSet, KubeObject, Pod } from '../kube-types.js'
 import { randomSuffix } from '../random-names.js'
 import type { Controller, ControllerContext } from './controller-context.js'
+import { CreateBackoff } from './create-backoff.js'
 import { syncUpdateRevision, truncateHistory } from './controller-revisions.js'
 import { scaledValue } from './int-or-percent.js'
 import { byController, controllerRef, isPodActive, isPodAvailable, isPodReady } from './pod-health.js'
@@ -32,6 +35,8 @@ function targetNode(pod: Pod): string | undefined {
 }
 
 export class DaemonSetController implements Controller {
+  private readonly backoff = new CreateBackoff()
+
   constructor(private readonly ctx: ControllerContext) {}
 
   sync(): void {
@@ -100,6 +105,7 @@ export class DaemonSetController implements Controller {
   }
 
   private createPod(ds: DaemonSet, node: string, hash: string): Pod | undefined {
+    if (this.backoff.waiting(ds.metadata.uid!, this.ctx.now())) return undefined
     const template = clone(ds.spec.template)
     const prefix = `${ds.metadata.name}-`
     const pod: Pod = {
@@ -131,11 +137,18 @@ export class DaemonSetController implements Controller {
     }
     try {
       const created = this.ctx.ops.create(this.ctx.types.pods, ds.metadata.namespace, pod) as Pod
+      this.backoff.succeeded(ds.metadata.uid!)
       this.ctx.events.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, {
         component: 'daemonset-controller'
       })
       return created
-    } catch {
+    } catch (error) {
+      // RealPodControl.CreatePods: the refusal as a Warning event on the DaemonSet (no condition).
+      const failure = error instanceof ApiError ? error.message : String(error)
+      this.backoff.failed(ds.metadata.uid!, this.ctx.now())
+      this.ctx.events.record(ds, 'Warning', 'FailedCreate', `Error creating: ${failure}`, {
+        component: 'daemonset-controller'
+      })
       return undefined
     }
   }

@@ -5,10 +5,14 @@
  * the highest-ordinal pod not at the update revision, one at a time, down to the partition.
  * Pods below the partition are recreated at the current revision. Status reports
  * currentRevision/updateRevision; they become equal once every pod is updated and ready.
+ * A create the apiserver refuses (quota, Pod Security) gives a FailedCreate Warning event on the
+ * set, retried after a growing back-off; the StatefulSet has no condition for it.
  */
+import { ApiError } from '../api-errors.js'
 import { clone, deepEqual } from '../json-values.js'
 import type { ControllerRevision, Pod, PodTemplateSpec, StatefulSet } from '../kube-types.js'
 import type { Controller, ControllerContext } from './controller-context.js'
+import { CreateBackoff } from './create-backoff.js'
 import {
   ownedRevisions,
   syncUpdateRevision,
@@ -26,6 +30,8 @@ function ordinalOf(set: StatefulSet, pod: Pod): number {
 }
 
 export class StatefulSetController implements Controller {
+  private readonly backoff = new CreateBackoff()
+
   constructor(private readonly ctx: ControllerContext) {}
 
   sync(): void {
@@ -119,6 +125,7 @@ export class StatefulSetController implements Controller {
   }
 
   private createPod(set: StatefulSet, ordinal: number, revision: ControllerRevision): Pod | undefined {
+    if (this.backoff.waiting(set.metadata.uid!, this.ctx.now())) return undefined
     const template: PodTemplateSpec = templateOfRevision(revision)
     const name = `${set.metadata.name}-${ordinal}`
     const spec = clone(template.spec)
@@ -143,6 +150,7 @@ export class StatefulSetController implements Controller {
     }
     try {
       const created = this.ctx.ops.create(this.ctx.types.pods, set.metadata.namespace, pod) as Pod
+      this.backoff.succeeded(set.metadata.uid!)
       this.ctx.events.record(
         set,
         'Normal',
@@ -153,7 +161,17 @@ export class StatefulSetController implements Controller {
         }
       )
       return created
-    } catch {
+    } catch (error) {
+      // stateful_pod_control.go recordPodEvent: the refusal as a Warning event on the set (no condition).
+      const failure = error instanceof ApiError ? error.message : String(error)
+      this.backoff.failed(set.metadata.uid!, this.ctx.now())
+      this.ctx.events.record(
+        set,
+        'Warning',
+        'FailedCreate',
+        `Create Pod ${name} in StatefulSet ${set.metadata.name} failed error: ${failure}`,
+        { component: 'statefulset-controller' }
+      )
       return undefined
     }
   }

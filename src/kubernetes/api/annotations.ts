@@ -14,3 +14,12 @@ export const SOURCE_SHA_ANNOTATION = 'promote-action.io/source-sha'
 export const RUN_URL_ANNOTATION = 'promote-action.io/run-url'
 export const PREVIOUS_IMAGES_ANNOTATION = 'promote-action.io/previous-images'
 export const PROMOTED_AT_ANNOTATION = 'promote-action.io/promoted-at'
+/**
+ * Why a run holds the environment lock's Lease: `promotion` (the promote stage) or `rotation`
+ * (the `lock` sub-action, for a secret rotation). Written in the same update that takes the
+ * Lease, so whoever reads a held Lease reads its purpose too; it describes the current holder
+ * only while `spec.holderIdentity` is set (a released Lease keeps its last holder's).
+ */
+export const LOCK_PURPOSE_ANNOTATION = 'promote-action.io/purpose'
+/** The `lock` sub-action's `reason` input, shown to every promotion that waits (rotations only). */
+export const LOCK_REASON_ANNOTATION = 'promote-action.io/reason'

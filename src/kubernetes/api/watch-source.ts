@@ -19,6 +19,12 @@ export interface WatchQuery {
   namespace: string
   name?: string
   selector?: V1LabelSelector
+  /**
+   * Sent to the server as is, also by a shared stream (one per resource, namespace and field
+   * selector): what it selects is a slice of the namespace worth sharing, such as the
+   * namespace's FailedCreate events. Not checked on the client.
+   */
+  fieldSelector?: string
 }
 
 export interface WatchSubscriber<T> {
@@ -69,8 +75,12 @@ function matches(query: WatchQuery, object: WatchedObject): boolean {
 export function dedicatedWatches(deps: WatchSourceDeps): WatchSource {
   return {
     subscribe<T extends WatchedObject>(query: WatchQuery, subscriber: WatchSubscriber<T>) {
+      const fields = [
+        ...(query.fieldSelector ? [query.fieldSelector] : []),
+        ...(query.name !== undefined ? [`metadata.name=${query.name}`] : [])
+      ].join(',')
       const selectors = {
-        ...(query.name !== undefined ? { fieldSelector: `metadata.name=${query.name}` } : {}),
+        ...(fields ? { fieldSelector: fields } : {}),
         ...(query.selector !== undefined ? { labelSelector: labelSelectorString(query.selector) } : {})
       }
       const watch = new ListWatch<T>({
@@ -114,7 +124,7 @@ export class SharedInformers implements WatchSource {
   constructor(private readonly deps: WatchSourceDeps) {}
 
   subscribe<T extends WatchedObject>(query: WatchQuery, subscriber: WatchSubscriber<T>): { stop(): void } {
-    const informer = this.informerFor(query.resource, query.namespace)
+    const informer = this.informerFor(query.resource, query.namespace, query.fieldSelector)
     const entry: Entry = { query, subscriber: subscriber as unknown as WatchSubscriber<WatchedObject> }
     const set =
       query.name === undefined
@@ -137,8 +147,9 @@ export class SharedInformers implements WatchSource {
     this.informers.clear()
   }
 
-  private informerFor(resource: WatchableResource, namespace: string): Informer {
-    const key = `${resourceKey(resource)}/${namespace}`
+  private informerFor(resource: WatchableResource, namespace: string, fieldSelector?: string): Informer {
+    const key = `${resourceKey(resource)}/${namespace}${fieldSelector ? `?${fieldSelector}` : ''}`
+    const fields = fieldSelector ? { fieldSelector } : {}
     const existing = this.informers.get(key)
     if (existing) return existing
     const everyone = () =>
@@ -152,7 +163,8 @@ export class SharedInformers implements WatchSource {
         api: this.deps.api,
         resource,
         namespace,
-        list: () => listOf(this.deps.api, resource, namespace, {}) as Promise<ListResult<WatchedObject>>,
+        ...fields,
+        list: () => listOf(this.deps.api, resource, namespace, fields) as Promise<ListResult<WatchedObject>>,
         onSync: (items) => {
           const cache = new ObjectCache(items)
           informer.cache = cache
@@ -300,7 +312,7 @@ function setIn<K>(map: Map<K, Set<Entry>>, key: K): Set<Entry> {
   return set
 }
 
-/** One informer per resource type and namespace, whether the type was named or given whole. */
+/** One informer per resource type and namespace (and field selector), whether the type was named or given whole. */
 function resourceKey(resource: WatchableResource): string {
   const type = resourceType(resource)
   return `${type.group}/${type.version}/${type.resource}`

@@ -1,4 +1,5 @@
 import type { V1DaemonSet, V1PodSpec } from '@kubernetes/client-node'
+import { failedCreateEvents } from './create-failure-events.js'
 import { baseRecord, generationObserved, restoreImages, waiting } from './pod-template.js'
 import { controllerUid } from './replica-sets.js'
 import type { RolloutStatus, WorkloadAdapter } from './workload-adapter.js'
@@ -16,6 +17,9 @@ export const daemonSetAdapter: WorkloadAdapter<V1DaemonSet> = {
   kind: 'DaemonSet',
   aliases: ['daemonset', 'daemonsets', 'ds'],
   ownsReplicaSets: false,
+  // Its controller creates pods itself and reports a refused create only as a FailedCreate event on it.
+  createFailuresFromEvents: true,
+  createFailures: (workload, { events }) => failedCreateEvents(workload, events),
   replicas: (ds) => ds.status?.desiredNumberScheduled ?? 0,
   rolloutLimits: daemonSetLimits,
   rolloutStatus: daemonSetRolloutStatus,

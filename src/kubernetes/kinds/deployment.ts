@@ -55,18 +55,29 @@ export const deploymentAdapter: WorkloadAdapter<V1Deployment> = {
    * client-node models, and the two serialise differently.
    */
   newPodMatcher(deployment, replicaSets) {
-    if (!generationObserved(deployment)) return undefined
-    const rs = findNewReplicaSet(deployment, replicaSets)
+    const rs = currentNewReplicaSet(deployment, replicaSets)
     const hash = rs?.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL]
     const uid = rs?.metadata?.uid
     if (!rs || !hash || !uid) return undefined
-    // The controller stamps the Deployment with its new ReplicaSet's revision before it records
-    // the generation as observed; a different newest revision means the ReplicaSets seen are
-    // older than the Deployment (a watch stream behind another): the new one is not known yet.
-    const revision = revisionOf(deployment)
-    if (revision > 0 && revisionOf(rs) !== revision) return undefined
     return (pod) =>
       controllerUid(pod.metadata) === uid && pod.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL] === hash
+  },
+
+  createFailuresFromEvents: false,
+
+  /**
+   * The new ReplicaSet's ReplicaFailure condition (reason FailedCreate, the API server's
+   * refusal as message), which the ReplicaSet controller sets when a create fails and removes
+   * after a sync that needed none. The Deployment mirrors the first failing ReplicaSet's
+   * condition, but that may be an old one's: only the new one's is this rollout's.
+   */
+  createFailures(deployment, { replicaSets }) {
+    const rs = currentNewReplicaSet(deployment, replicaSets)
+    const failure = rs?.status?.conditions?.find(
+      (c) => c.type === 'ReplicaFailure' && c.status === 'True' && c.reason === 'FailedCreate'
+    )
+    if (!rs || !failure) return []
+    return [{ kind: 'ReplicaSet', name: rs.metadata?.name ?? '', message: failure.message ?? '' }]
   },
 
   /** The Deployment's revision (its current ReplicaSet's) and that ReplicaSet's name (stable even if renumbered). */
@@ -114,6 +125,23 @@ export const deploymentAdapter: WorkloadAdapter<V1Deployment> = {
   },
 
   rollback: rollBackDeployment
+}
+
+/**
+ * The new ReplicaSet once it is known to be this generation's: the controller has observed the
+ * Deployment's current generation (it creates or re-adopts the new RS and bumps it to max+1
+ * before it updates status.observedGeneration) and the newest revision seen is the Deployment's
+ * own (a ReplicaSet stream behind the Deployment's does not know the new one yet).
+ */
+function currentNewReplicaSet(
+  deployment: V1Deployment,
+  replicaSets: V1ReplicaSet[]
+): V1ReplicaSet | undefined {
+  if (!generationObserved(deployment)) return undefined
+  const rs = findNewReplicaSet(deployment, replicaSets)
+  if (!rs) return undefined
+  const revision = revisionOf(deployment)
+  return revision > 0 && revisionOf(rs) !== revision ? undefined : rs
 }
 
 /**

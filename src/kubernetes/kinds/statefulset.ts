@@ -1,4 +1,5 @@
 import type { V1StatefulSet } from '@kubernetes/client-node'
+import { failedCreateEvents } from './create-failure-events.js'
 import { baseRecord, generationObserved, restoreImages, waiting } from './pod-template.js'
 import { controllerUid } from './replica-sets.js'
 import { CONTROLLER_REVISION_HASH_LABEL, releaseStuckPodsAfterRollback } from './statefulset-repair.js'
@@ -15,6 +16,9 @@ export const statefulSetAdapter: WorkloadAdapter<V1StatefulSet> = {
   kind: 'StatefulSet',
   aliases: ['statefulset', 'statefulsets', 'sts'],
   ownsReplicaSets: false,
+  // Its controller creates pods itself and reports a refused create only as a FailedCreate event on it.
+  createFailuresFromEvents: true,
+  createFailures: (workload, { events }) => failedCreateEvents(workload, events),
   replicas: (sts) => sts.spec?.replicas ?? 1,
   rolloutLimits: statefulSetLimits,
   rolloutStatus: statefulSetRolloutStatus,

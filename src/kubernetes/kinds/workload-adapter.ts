@@ -1,4 +1,4 @@
-import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node'
+import type { CoreV1Event, V1Pod, V1ReplicaSet } from '@kubernetes/client-node'
 import type { Clock } from '../../runtime/clock.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { WorkloadApi } from '../api/kubernetes-api.js'
@@ -28,6 +28,20 @@ export interface WorkloadAdapter<W extends Workload = Workload> {
   rolloutStatus(workload: W, revision?: number): RolloutStatus
   /** Which pods belong to the rollout in progress; undefined = cannot tell yet (judge none). */
   newPodMatcher(workload: W, replicaSets: V1ReplicaSet[]): NewPodMatcher | undefined
+  /**
+   * Its controller reports pods it could not create only as FailedCreate Warning events on the
+   * workload itself (StatefulSet, DaemonSet controllers: no status condition), so the rollout
+   * watcher watches those. False when the status says it (Deployment: its new ReplicaSet's
+   * ReplicaFailure condition).
+   */
+  readonly createFailuresFromEvents: boolean
+  /**
+   * Pods of the rollout in progress that its controller could not create because the API
+   * server refused them (quota, Pod Security, an admission webhook), from what the watcher has:
+   * the workload's ReplicaSets, and the FailedCreate events about it that arrived since the
+   * watch began (createFailuresFromEvents kinds only).
+   */
+  createFailures(workload: W, seen: { replicaSets: V1ReplicaSet[]; events: CoreV1Event[] }): CreateFailure[]
   /** What is recorded before a promotion patches the workload, so a rollback returns to exactly it. */
   record(workload: W, context: RecordContext): Promise<RevisionRecord>
   /** The revision a rolled-out workload reports (the `revisions` output), when the kind has one. */
@@ -59,6 +73,15 @@ export interface WorkloadAdapter<W extends Workload = Workload> {
 export interface RolloutStatus {
   done: boolean
   failed?: boolean
+  message: string
+}
+
+/** Pods a controller could not create, as it reported them. */
+export interface CreateFailure {
+  /** The object the controller reported on: `ReplicaSet` (a Deployment's), `StatefulSet`, `DaemonSet`. */
+  kind: string
+  name: string
+  /** The API server's refusal, as the controller reported it (condition or event message). */
   message: string
 }
 

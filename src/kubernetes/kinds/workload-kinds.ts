@@ -5,6 +5,7 @@ import { deploymentAdapter } from './deployment.js'
 import { statefulSetAdapter } from './statefulset.js'
 import type { RolloutLimits } from './rollout-limits.js'
 import type { NewPodMatcher, RolloutStatus, WorkloadAdapter } from './workload-adapter.js'
+export type { CreateFailure } from './workload-adapter.js'
 
 export type { RolloutLimits }
 

@@ -45,8 +45,19 @@ export interface AcquireOptions extends LeaseId {
   retryMs?: number
   /** Renew this often. Default a third of the duration. */
   renewIntervalMs?: number
-  /** Called when we find the lease held by someone else, and again whenever that holder changes. */
-  onWait?: (holder: string, waitedMs: number) => void
+  /**
+   * Annotations written in the same create or update that takes (and renews) the lease, so a
+   * reader never sees our holder with an earlier holder's annotations. An undefined value
+   * removes the key.
+   */
+  annotations?: Record<string, string | undefined>
+  /**
+   * When the lease is already ours (an earlier step of the same run took it under the same
+   * holder), a reason not to take it again; acquire then throws a LeaseRefusedError.
+   */
+  refuseOwn?: (lease: V1Lease) => string | undefined
+  /** Called when we find the lease held by someone else (with the lease as read), and again whenever that holder changes. */
+  onWait?: (holder: string, waitedMs: number, lease: V1Lease) => void
   /** Called once if renewal fails or someone else takes the lease. */
   onLost?: (reason: string) => void
   signal?: AbortSignal
@@ -72,12 +83,17 @@ export class LeaseTimeoutError extends Error {
   }
 }
 
+/** The lease is already held under our own identity, for something we must not take over. */
+export class LeaseRefusedError extends Error {
+  override readonly name = 'LeaseRefusedError'
+}
+
 export const DEFAULT_LEASE_DURATION_SECONDS = 60
 const DEFAULT_RETRY_MS = 2000
 const MAX_IMMEDIATE_RETRIES = 3
 const RELEASE_ATTEMPTS = 6
 
-type Attempt = { acquired: true } | { acquired: false; holder?: string; raced?: boolean }
+type Attempt = { acquired: true } | { acquired: false; holder?: string; lease?: V1Lease; raced?: boolean }
 
 /** What we last saw of one lease, and when we first saw it that way. */
 class LeaseObservation {
@@ -85,6 +101,8 @@ class LeaseObservation {
   raw = ''
   observedAt = 0
   lease: V1Lease | undefined
+  /** Set once we took the lease: later rounds are renewals. */
+  taken = false
 
   observe(lease: V1Lease, now: number): void {
     this.lease = lease
@@ -117,18 +135,20 @@ export class LeaseLock {
           // A write whose answer was lost, or an API server that is briefly unwell: look again
           // (a lost create or update shows as our own holder on the next read). Permanent errors
           // (403, 422) still end the wait.
+          if (error instanceof LeaseRefusedError) throw error
           if (classifyFailure(error, clock.now()).kind === 'permanent') throw error
           this.options.logger?.debug(`${where}: ${(error as Error).message}; trying again`)
           return { acquired: false }
         }
       )
       if (attempt.acquired) {
+        observation.taken = true
         this.options.logger?.debug(`acquired ${where} as ${request.holder}`)
         return this.startRenewing(request, durationSeconds, observation)
       }
       if (attempt.holder !== undefined && attempt.holder !== lastHolder) {
         lastHolder = attempt.holder
-        request.onWait?.(attempt.holder, clock.now() - started)
+        if (attempt.lease) request.onWait?.(attempt.holder, clock.now() - started, attempt.lease)
       }
       const elapsed = clock.now() - started
       if (elapsed >= request.timeoutMs) {
@@ -188,7 +208,7 @@ export class LeaseLock {
 
   /** One round of client-go's tryAcquireOrRenew. */
   private async tryAcquireOrRenew(
-    id: LeaseId,
+    id: LeaseId & Pick<AcquireOptions, 'annotations' | 'refuseOwn'>,
     durationSeconds: number,
     observation: LeaseObservation
   ): Promise<Attempt> {
@@ -201,7 +221,11 @@ export class LeaseLock {
         const created = await api.createLease(id.namespace, {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
-          metadata: { name: id.name, namespace: id.namespace },
+          metadata: {
+            name: id.name,
+            namespace: id.namespace,
+            ...withAnnotations(undefined, id.annotations)
+          },
           spec: {
             holderIdentity: id.holder,
             leaseDurationSeconds: durationSeconds,
@@ -223,8 +247,11 @@ export class LeaseLock {
     const weHold = holder === id.holder
     const theirDuration = lease.spec?.leaseDurationSeconds ?? durationSeconds
     if (holder !== '' && !weHold && observation.observedAt + theirDuration * 1000 > now) {
-      return { acquired: false, holder }
+      return { acquired: false, holder, lease }
     }
+    // Only on taking: the renewal loop re-reads a lease that is ours because we took it.
+    const refusal = weHold && !observation.taken ? id.refuseOwn?.(lease) : undefined
+    if (refusal !== undefined) throw new LeaseRefusedError(refusal)
 
     const time = new V1MicroTime(now)
     const transitions = lease.spec?.leaseTransitions ?? 0
@@ -236,12 +263,15 @@ export class LeaseLock {
       renewTime: time,
       leaseTransitions: weHold ? transitions : transitions + 1
     }
+    if (id.annotations)
+      lease.metadata = { ...lease.metadata, ...withAnnotations(lease.metadata, id.annotations) }
     try {
       const updated = await api.replaceLease(id.namespace, lease)
       observation.observe(updated, clock.now())
       return { acquired: true }
     } catch (error) {
-      if (isConflict(error)) return { acquired: false, raced: true, ...(holder && !weHold ? { holder } : {}) }
+      if (isConflict(error))
+        return { acquired: false, raced: true, ...(holder && !weHold ? { holder, lease } : {}) }
       throw error
     }
   }
@@ -322,4 +352,18 @@ function recordKey(spec: V1LeaseSpec | undefined): string {
     time(spec?.renewTime),
     spec?.leaseTransitions ?? 0
   ])
+}
+
+/** The lease's annotations with ours applied (undefined values removed), as a metadata fragment. */
+function withAnnotations(
+  metadata: V1Lease['metadata'],
+  ours: Record<string, string | undefined> | undefined
+): { annotations?: Record<string, string> } {
+  if (!ours) return metadata?.annotations ? { annotations: metadata.annotations } : {}
+  const annotations: Record<string, string> = { ...metadata?.annotations }
+  for (const [key, value] of Object.entries(ours)) {
+    if (value === undefined) delete annotations[key]
+    else annotations[key] = value
+  }
+  return Object.keys(annotations).length ? { annotations } : {}
 }

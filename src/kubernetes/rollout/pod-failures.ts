@@ -33,6 +33,11 @@ export interface FailFastOptions {
   restartThreshold: number
   /** How long a transient reason must persist before it counts. Default 60 s. */
   transientGraceMs: number
+  /**
+   * How long pods refused by a ResourceQuota may stay refused, with none of the workload's pods
+   * terminating, before the rollout fails (create-failures.ts). Default 10 s.
+   */
+  quotaGraceMs: number
 }
 
 /** The environment's `rollout.fail-fast` settings as the watcher takes them (promote and verify alike). */
@@ -40,7 +45,8 @@ export function failFastFromConfig(config: FailFastConfig): Partial<FailFastOpti
   return {
     enabled: config.enabled,
     podsFailing: config['failing-pods'],
-    restartThreshold: config['restart-threshold']
+    restartThreshold: config['restart-threshold'],
+    quotaGraceMs: config['quota-grace']
   }
 }
 
@@ -48,7 +54,8 @@ export const DEFAULT_FAIL_FAST: FailFastOptions = {
   enabled: true,
   podsFailing: 1,
   restartThreshold: 3,
-  transientGraceMs: 60_000
+  transientGraceMs: 60_000,
+  quotaGraceMs: 10_000
 }
 
 export const DEFINITIVE_REASONS = [

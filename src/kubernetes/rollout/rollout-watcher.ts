@@ -16,11 +16,14 @@ import {
   type WatchSource,
   type WatchSubscriber
 } from '../api/watch-source.js'
+import { CreateFailureTracker, describeCreateFailures, type CreateFailureVerdict } from './create-failures.js'
+import { generationObserved } from '../kinds/pod-template.js'
 import {
   adapterFor,
   describeWorkload,
   newPodMatcher,
   rolloutStatus,
+  type CreateFailure,
   type Workload,
   type WorkloadRef
 } from '../kinds/workload-kinds.js'
@@ -34,6 +37,9 @@ import { compareCodeUnits } from '../../runtime/code-unit-order.js'
  * waits, see watch-source.ts), with what kubectl lacks:
  * - an overall timeout and cancellation;
  * - failing fast from the NEW pods (see new-pods.ts, pod-failures.ts), watched alongside;
+ * - failing fast when the controller cannot create them (create-failures.ts): the new
+ *   ReplicaSet's ReplicaFailure condition, or the workload's FailedCreate events, as its kind
+ *   adapter says;
  * - on failure, the recent Warning events of the failing pods and of the workload.
  * There is no poll interval: every verdict follows a watch event, so success is reported as
  * soon as the event that completes the rollout arrives.
@@ -54,6 +60,13 @@ export interface WaitForRolloutOptions {
   watches?: WatchSource
   timeoutMs: number
   failFast?: Partial<FailFastOptions>
+  /**
+   * Fail fast on pods the controller cannot create even with pod fail-fast off. A rollback's
+   * wait judges no pod (the recorded revision ran before), but a namespace that now refuses its
+   * pods (Pod Security tightened, quota full) will not let it finish either. Default: as
+   * failFast.enabled.
+   */
+  judgeCreateFailures?: boolean
   signal?: AbortSignal
   logger: Logger
   clock: Clock
@@ -104,6 +117,14 @@ class RolloutWatch {
   private readonly pods = new Map<string, V1Pod>()
   private replicaSetWatchStarted = false
   private replicaSets = new Map<string, V1ReplicaSet>()
+  private readonly createTracker: CreateFailureTracker
+  private readonly judgeCreates: boolean
+  private createEventWatchStarted = false
+  /** FailedCreate events as first listed (resourceVersion by name): what happened before this wait. */
+  private readonly createEventsBefore = new Map<string, string>()
+  /** FailedCreate events that happened (again) since this wait began. */
+  private readonly createEvents = new Map<string, CoreV1Event>()
+  private lastCreateFailure: CreateFailureVerdict | undefined
   private lastMessage = ''
   private lastObserved: PodFailure[] = []
   private settled = false
@@ -118,6 +139,8 @@ class RolloutWatch {
     this.label = describeWorkload(target)
     this.failFast = { ...DEFAULT_FAIL_FAST, ...options.failFast }
     this.tracker = new FailureTracker(this.failFast)
+    this.createTracker = new CreateFailureTracker(this.failFast)
+    this.judgeCreates = options.judgeCreateFailures ?? this.failFast.enabled
     this.started = options.clock.now()
     this.source =
       options.watches ?? dedicatedWatches({ api: options.api, clock: options.clock, logger: options.logger })
@@ -149,7 +172,7 @@ class RolloutWatch {
       () =>
         this.finish(
           'timed-out',
-          `timed out after ${formatDuration(timeoutMs)} waiting for ${this.label}${this.lastMessage ? `: ${this.lastMessage}` : ''}`,
+          `timed out after ${formatDuration(timeoutMs)} waiting for ${this.label}${this.lastMessage ? `: ${this.lastMessage}` : ''}${this.lastCreateFailure ? `; ${describeCreateFailures(this.lastCreateFailure.observed, this.label)}` : ''}`,
           this.lastObserved
         ),
       () => undefined
@@ -195,10 +218,13 @@ class RolloutWatch {
     }
     if (status.done) return this.finish('succeeded', status.message)
     if (status.failed) return this.finish('failed', `${this.label}: ${status.message}`, this.lastObserved)
-    if (!this.failFast.enabled) return
+    if (!this.failFast.enabled && !this.judgeCreates) return
+    // Pods are watched for create failures too: a terminating one frees quota.
     if (!this.podWatchStarted) this.startPodWatch(workload)
-    if (adapterFor(this.target.kind).ownsReplicaSets && !this.replicaSetWatchStarted)
-      this.startReplicaSetWatch(workload)
+    const adapter = adapterFor(this.target.kind)
+    if (adapter.ownsReplicaSets && !this.replicaSetWatchStarted) this.startReplicaSetWatch(workload)
+    if (this.judgeCreates && adapter.createFailuresFromEvents && !this.createEventWatchStarted)
+      this.startCreateEventWatch()
     this.judgePods()
   }
 
@@ -248,8 +274,73 @@ class RolloutWatch {
     )
   }
 
+  /**
+   * Watches the namespace's FailedCreate events about workloads of this kind (one stream a
+   * wave's waits can share; ours are picked by name and uid in the kind adapter). Only events
+   * that are new, or that repeat (count and resourceVersion change: the controller retries a
+   * refused create with back-off and the recorder aggregates), after the first list and once
+   * the controller has observed the current generation, count: older refusals are history.
+   */
+  private startCreateEventWatch(): void {
+    this.createEventWatchStarted = true
+    const key = (event: CoreV1Event) => event.metadata?.name ?? ''
+    const note = (event: CoreV1Event) => {
+      if (this.createEventsBefore.get(key(event)) === event.metadata?.resourceVersion) return
+      // Until the controller has observed the current generation, a refusal may be an earlier
+      // template's (a rollback's wait starts while the failed revision is still retried). The
+      // controller retries a refused create, so the next occurrence is judged.
+      if (!this.workload || !generationObserved(this.workload)) return
+      this.createEvents.set(key(event), event)
+    }
+    let listed = false
+    this.subscribe<CoreV1Event>(
+      {
+        resource: 'Event',
+        namespace: this.target.namespace,
+        fieldSelector: `involvedObject.kind=${this.target.kind},reason=FailedCreate`
+      },
+      {
+        onSync: (items) => {
+          if (!listed) {
+            listed = true
+            for (const event of items)
+              this.createEventsBefore.set(key(event), event.metadata?.resourceVersion ?? '')
+          } else for (const event of items) note(event)
+          this.judgePods()
+        },
+        onEvent: (type, event) => {
+          if (type === 'DELETED') this.createEvents.delete(key(event))
+          else note(event)
+          this.judgePods()
+        },
+        onFatal: (error) => this.fail(error)
+      }
+    )
+  }
+
+  /** True when the controller's refused creates have failed the rollout. */
+  private judgeCreateFailures(): boolean {
+    const workload = this.workload!
+    const failures = adapterFor(this.target.kind).createFailures(workload, {
+      replicaSets: [...this.replicaSets.values()],
+      events: [...this.createEvents.values()]
+    })
+    if (failures.length === 0 && this.lastCreateFailure === undefined) return false
+    const terminating = [...this.pods.values()].some((pod) => !!pod.metadata?.deletionTimestamp)
+    const verdict = this.createTracker.update(failures, this.options.clock.now(), terminating, this.label)
+    this.lastCreateFailure = failures.length ? verdict : undefined
+    if (verdict.failed) {
+      this.finish('failed', `${this.label}: ${verdict.message}`, [], failures)
+      return true
+    }
+    if (verdict.recheckInMs !== undefined) this.scheduleRecheck(verdict.recheckInMs)
+    return false
+  }
+
   private judgePods(): void {
-    if (this.settled || !this.workload || !this.failFast.enabled) return
+    if (this.settled || !this.workload) return
+    if (this.judgeCreates && this.judgeCreateFailures()) return
+    if (!this.failFast.enabled) return
     const matcher = newPodMatcher(this.target.kind, this.workload, [...this.replicaSets.values()])
     if (!matcher) return
     const newPods = [...this.pods.values()].filter(matcher)
@@ -288,7 +379,12 @@ class RolloutWatch {
     for (const subscription of this.subscriptions) subscription.stop()
   }
 
-  private finish(status: RolloutOutcome, message: string, failures: PodFailure[] = []): void {
+  private finish(
+    status: RolloutOutcome,
+    message: string,
+    failures: PodFailure[] = [],
+    createFailures: CreateFailure[] = []
+  ): void {
     if (this.settled) return
     this.settle()
     const done = (events: RolloutEvent[]) =>
@@ -301,17 +397,25 @@ class RolloutWatch {
         workload: this.workload
       })
     if (status === 'succeeded' || status === 'cancelled' || status === 'deleted') return done([])
-    this.collectEvents(failures).then(done, (error: Error) => {
+    this.collectEvents(failures, createFailures).then(done, (error: Error) => {
       this.options.logger.debug(`could not read events for ${this.label}: ${error.message}`)
       done([])
     })
   }
 
-  private async collectEvents(failures: PodFailure[]): Promise<RolloutEvent[]> {
+  private async collectEvents(
+    failures: PodFailure[],
+    createFailures: CreateFailure[]
+  ): Promise<RolloutEvent[]> {
     const objects: Array<{ kind: string; name: string }> = [...new Set(failures.map((f) => f.pod))]
       .slice(0, MAX_EVENT_OBJECTS)
       .map((name) => ({ kind: 'Pod', name }))
-    objects.push({ kind: this.target.kind, name: this.target.name })
+    // The ReplicaSet that could not create pods has the FailedCreate events.
+    for (const f of createFailures)
+      if (!objects.some((o) => o.kind === f.kind && o.name === f.name))
+        objects.push({ kind: f.kind, name: f.name })
+    if (!objects.some((o) => o.kind === this.target.kind && o.name === this.target.name))
+      objects.push({ kind: this.target.kind, name: this.target.name })
     const lists = await Promise.all(
       objects.map(async (object) => {
         try {

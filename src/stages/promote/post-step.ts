@@ -1,5 +1,4 @@
 import { gitHubClients } from '../../github/run-clients.js'
-import { LeaseLock } from '../../kubernetes/lock/lease-lock.js'
 import { Input } from '../../runtime/action-io.js'
 import { systemClock } from '../../runtime/clock.js'
 import type { StageContext } from '../../runtime/run-stage.js'
@@ -10,6 +9,7 @@ import {
   readPlan,
   saveHeldLocks
 } from '../../steps/promotion-state.js'
+import { releaseSavedLocks } from '../../steps/lock/release-saved-locks.js'
 import { recoverInterruptedPromotion } from './recover-interrupted-promotion.js'
 import { ClusterConnector } from '../../targets/connect-clusters.js'
 
@@ -32,24 +32,7 @@ export async function runPostStep(context: StageContext): Promise<void> {
   const plan = readPlan(io)
   const recovered =
     plan && !isFinished(io) ? await recoverInterruptedPromotion(context, plan, locks, connector) : ''
-  for (const entry of locks) {
-    try {
-      const released = await new LeaseLock({
-        api: connector.connect(entry.cluster).api,
-        clock: systemClock,
-        logger
-      }).release(entry)
-      logger.info(
-        released
-          ? `Released the promotion lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name}`
-          : `The promotion lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name} is no longer ours; nothing to release`
-      )
-    } catch (error) {
-      logger.warning(
-        `Could not release the promotion lock ${entry.namespace}/${entry.name} in cluster ${entry.cluster.name}; it expires by itself: ${(error as Error).message}`
-      )
-    }
-  }
+  await releaseSavedLocks(locks, { connector, clock: systemClock, logger, label: 'promotion lock' })
   if (locks.length) saveHeldLocks(io, [])
 
   const deploymentId = readDeploymentId(io)

@@ -1,18 +1,28 @@
+import type { V1Lease } from '@kubernetes/client-node'
 import type { Clock } from '../../runtime/clock.js'
-import { isConflict } from '../../kubernetes/api/api-error.js'
-import { LeaseLock, LeaseTimeoutError, type HeldLease } from '../../kubernetes/lock/lease-lock.js'
+import {
+  LeaseLock,
+  LeaseRefusedError,
+  LeaseTimeoutError,
+  type HeldLease
+} from '../../kubernetes/lock/lease-lock.js'
 import type { WorkloadApi } from '../../kubernetes/api/kubernetes-api.js'
 import { CancellationError, OperationalError } from '../../runtime/errors.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { WorkflowContext } from '../../runtime/workflow-context.js'
 import type { ClusterLocator } from '../../targets/connect-clusters.js'
-import { RUN_URL_ANNOTATION } from '../../kubernetes/api/annotations.js'
-import { holderRunLink, holderRunUrl, lockHolder, lockName } from '../../targets/lock-identity.js'
+import { holderRunUrl, lockHolder, lockName } from '../../targets/lock-identity.js'
+import {
+  describeLockHolding,
+  describePurpose,
+  holdingAnnotations,
+  lockHolding,
+  type LockHolding,
+  type LockPurpose
+} from '../../targets/lock-holding.js'
 import { compareCodeUnits } from '../../runtime/code-unit-order.js'
 
 export { lockName }
-
-/** The holder's run page, kept on the Lease so a waiting run can link to it. */
 
 /** What the post step needs to release one Lease (saved in the action's state). */
 export interface HeldLockEntry {
@@ -32,6 +42,10 @@ export interface EnvironmentLockOptions {
   environmentName: string
   targets: LockTarget[]
   workflow: WorkflowContext
+  /** Why the lock is taken, written on each Lease with the holder (default promotion). */
+  purpose?: LockPurpose
+  /** Rotations: shown to every promotion that waits. */
+  reason?: string
   leaseDurationMs: number
   timeoutMs: number
   clock: Clock
@@ -47,6 +61,8 @@ export interface EnvironmentLock {
   entries: HeldLockEntry[]
   /** Releases every Lease it still can; returns those it could not (still ours: the post step tries again). */
   release(): Promise<HeldLockEntry[]>
+  /** Stops renewing every Lease without releasing it: each then holds for its lease duration (the `lock` sub-action). */
+  stopRenewing(): void
 }
 
 /**
@@ -55,8 +71,13 @@ export interface EnvironmentLock {
  */
 export async function acquireEnvironmentLock(options: EnvironmentLockOptions): Promise<EnvironmentLock> {
   const { workflow, logger, clock } = options
+  const purpose = options.purpose ?? 'promotion'
   const holder = lockHolder(workflow)
   const name = lockName(options.environmentName)
+  const annotations = holdingAnnotations(purpose, options.reason, workflow.runUrl)
+  const lockLabel = purpose === 'rotation' ? 'lock' : 'promotion lock'
+  /** The last holder we waited for, as described in the log (the timeout names it too). */
+  let waitedFor: LockHolding | undefined
   const started = clock.now()
   const held: Array<{ lease: HeldLease; entry: HeldLockEntry }> = []
   const unique = [
@@ -89,10 +110,11 @@ export async function acquireEnvironmentLock(options: EnvironmentLockOptions): P
         timeoutMs: Math.max(0, options.timeoutMs - (clock.now() - started)),
         retryMs: Math.min(2000, Math.max(100, Math.round(options.leaseDurationMs / 10))),
         signal: options.signal,
-        onWait: (other) => {
-          void describeHolder(target, name, other, workflow.serverUrl).then((text) =>
-            logger.info(`Waiting for the lock ${where}: held by ${text}`)
-          )
+        annotations,
+        refuseOwn: (lease) => refuseOwnRotation(lease, purpose, options.environmentName, workflow.serverUrl),
+        onWait: (other, _waited, lease) => {
+          waitedFor = lockHolding(lease, workflow.serverUrl) ?? fallbackHolding(other, workflow.serverUrl)
+          logger.info(`Waiting for the lock ${where}: held by ${describeLockHolding(waitedFor)}`)
         },
         onLost: (reason) => {
           const message = `Lost the lock ${where}: ${reason}. Another promotion may now run concurrently.`
@@ -103,66 +125,54 @@ export async function acquireEnvironmentLock(options: EnvironmentLockOptions): P
       const entry: HeldLockEntry = { cluster: target.cluster, namespace: target.namespace, name, holder }
       held.push({ lease, entry })
       options.onAcquired(entry)
-      await annotateRunUrl(target, name, holder, workflow.runUrl, logger)
-      logger.info(`Acquired the lock ${where} as ${holder}`)
+      logger.info(
+        `Acquired the lock ${where} as ${holder}${describePurpose({ purpose, reason: options.reason })}`
+      )
     }
   } catch (error) {
     await release()
     if (error instanceof LeaseTimeoutError) {
-      const url = error.holder ? holderRunUrl(error.holder, workflow.serverUrl) : undefined
+      const holding = error.holder
+        ? waitedFor?.holder === error.holder
+          ? waitedFor
+          : fallbackHolding(error.holder, workflow.serverUrl)
+        : undefined
       throw new OperationalError(
-        `Timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for the promotion lock of ${options.environmentName}${error.holder ? `, held by ${error.holder}${url ? ` (${url})` : ''}` : ''}. Raise lock-timeout or retry when that run ends.`,
-        { title: 'Promotion lock timeout', cause: error }
+        `Timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for the ${lockLabel} of ${options.environmentName}${holding ? `, held by ${describeLockHolding(holding)}` : ''}. Raise lock-timeout or retry when that run ends.`,
+        { title: `${purpose === 'rotation' ? 'Rotation' : 'Promotion'} lock timeout`, cause: error }
       )
     }
+    if (error instanceof LeaseRefusedError)
+      throw new OperationalError(error.message, { title: 'Lock held by this run', cause: error })
     if (error instanceof CancellationError) throw error
     throw error
   }
-  return { entries: held.map((h) => h.entry), release }
-}
-
-async function describeHolder(
-  target: LockTarget,
-  name: string,
-  holder: string,
-  serverUrl: string
-): Promise<string> {
-  let annotated: string | undefined
-  try {
-    annotated = (await target.api.getLease(target.namespace, name))?.metadata?.annotations?.[
-      RUN_URL_ANNOTATION
-    ]
-  } catch {
-    // The derived URL is as good.
-  }
-  const url = holderRunLink(holder, annotated, serverUrl)
-  return url ? `${holder} (${url})` : holder
-}
-
-/** Best effort: the Lease's spec is the lock; the annotation only helps a waiting run link to us. */
-async function annotateRunUrl(
-  target: LockTarget,
-  name: string,
-  holder: string,
-  runUrl: string,
-  logger: Logger
-): Promise<void> {
-  if (!runUrl) return
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const lease = await target.api.getLease(target.namespace, name)
-      if (!lease || lease.spec?.holderIdentity !== holder) return
-      lease.metadata = {
-        ...lease.metadata,
-        annotations: { ...lease.metadata?.annotations, [RUN_URL_ANNOTATION]: runUrl }
-      }
-      await target.api.replaceLease(target.namespace, lease)
-      return
-    } catch (error) {
-      if (!isConflict(error)) {
-        logger.debug(`could not annotate the lock with the run URL: ${(error as Error).message}`)
-        return
-      }
+  return {
+    entries: held.map((h) => h.entry),
+    release,
+    stopRenewing: () => {
+      for (const { lease } of held) lease.stopRenewing()
     }
   }
+}
+
+/**
+ * A promotion in the run that holds the lock for a rotation shares its holder: taking the
+ * Lease "again" would end the rotation's lock when the promotion releases it. Refused, with
+ * what to do instead.
+ */
+function refuseOwnRotation(
+  lease: V1Lease,
+  purpose: LockPurpose,
+  environmentName: string,
+  serverUrl: string
+): string | undefined {
+  const holding = lockHolding(lease, serverUrl)
+  if (purpose !== 'promotion' || holding?.purpose !== 'rotation') return undefined
+  return `This run holds the lock of ${environmentName}${describePurpose(holding)}; a promotion cannot run inside its own rotation (it would end the rotation's lock). Run promote-action/unlock first, or restart the workloads to pick up the new secret (kubectl rollout restart) while the lock is held.`
+}
+
+function fallbackHolding(holder: string, serverUrl: string): LockHolding {
+  const url = holderRunUrl(holder, serverUrl)
+  return { holder, purpose: 'promotion', ...(url ? { url } : {}) }
 }

@@ -1,5 +1,5 @@
 import { lock } from '../../config/schema.js'
-import { lockScopes } from '../../targets/lock-identity.js'
+import { environmentLockScopes } from '../../targets/lock-identity.js'
 import { defineStep, skipped, succeeded } from '../promotion-step.js'
 import { saveHeldLocks } from '../promotion-state.js'
 import { waitForOtherDeployments } from '../record/github-deployment.js'
@@ -31,11 +31,10 @@ export const lockStep = defineStep({
     if (!config.enabled) return skipped
     const { settings, logger, workflow, io, services } = run
     const gitops = run.environment.mode === 'gitops'
-    // GitOps environments need no targets; the Lease goes in the environment's namespace then.
-    const targets = gitops && run.environment.targets.length === 0 ? [{}] : run.environment.targets
     const held: HeldLockEntry[] = []
     await logger.group('Lock', async () => {
-      const scopes = lockScopes(run.clusters, targets)
+      // GitOps environments need no targets; the Lease goes in the environment's namespace then.
+      const scopes = environmentLockScopes(run.clusters, run.environment)
       if (gitops && scopes.length === 0)
         logger.info(
           'No cluster (with a namespace) to hold the lock Lease in: the lock is the wait for other GitHub Deployments of this environment'

@@ -330,8 +330,10 @@ async function rollBackTarget(
     const waited = await waitForRollout(target.ref, {
       api: target.cluster.api,
       timeoutMs,
-      // The recorded revision ran before; a rollback is judged by its rollout status only.
+      // The recorded revision ran before: its pods are judged by its rollout status only. Pods
+      // the namespace now refuses to create (Pod Security tightened, quota full) still end the wait.
       failFast: { ...options.failFast, enabled: false },
+      judgeCreateFailures: options.failFast.enabled !== false,
       logger: prefixedLogger(logger, target.cluster.name),
       clock
     })

@@ -3,7 +3,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { startGitHubEmulator, type GitHubEmulator } from '../../../simulator/github/index.js'
-import { launchAction, type LaunchOptions, type LaunchResult } from '../../../simulator/runner/launch-action.js'
+import {
+  launchAction,
+  type BundleName,
+  type LaunchOptions,
+  type LaunchResult
+} from '../../../simulator/runner/launch-action.js'
 
 export const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
 export const REPO = 'registry.example/acme/api'
@@ -37,7 +42,7 @@ export interface ClusterWorld {
   github: GitHubEmulator
   workspace: string
   launch(
-    bundle: 'promote' | 'verify',
+    bundle: BundleName,
     inputs?: Record<string, string>,
     options?: Partial<LaunchOptions> & { runId?: string }
   ): Promise<LaunchResult>

@@ -2,7 +2,7 @@ import { FastForwardClock } from '../../support/fast-forward-clock.js'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { V1Lease } from '@kubernetes/client-node'
 import { systemClock } from '../../../src/runtime/clock.js'
-import { LeaseLock, LeaseTimeoutError } from '../../../src/kubernetes/lock/lease-lock.js'
+import { LeaseLock, LeaseRefusedError, LeaseTimeoutError } from '../../../src/kubernetes/lock/lease-lock.js'
 import { CancellationError } from '../../../src/runtime/errors.js'
 import { startTestCluster, type TestCluster } from '../support/cluster.js'
 
@@ -219,5 +219,98 @@ describe('LeaseLock', () => {
     expect(await post.release({ name: 'never-created', namespace: 'default', holder: 'acme/api/1/1' })).toBe(
       false
     )
+  })
+
+  it('writes its annotations in the same write that takes the lease, replacing the last holder’s', async () => {
+    const name = leaseName()
+    const first = await new LeaseLock({ api: cluster.api, clock: systemClock }).acquire({
+      name,
+      namespace: 'default',
+      holder: 'acme/api/1/1',
+      timeoutMs: 1000,
+      annotations: { 'example.io/purpose': 'rotation', 'example.io/reason': 'new password' }
+    })
+    expect(storedLease(name).metadata?.annotations).toEqual({
+      'example.io/purpose': 'rotation',
+      'example.io/reason': 'new password'
+    })
+    await first.release()
+    const writes = cluster.sim.writeLog.length
+    const second = await new LeaseLock({ api: cluster.api, clock: systemClock }).acquire({
+      name,
+      namespace: 'default',
+      holder: 'acme/api/2/1',
+      timeoutMs: 1000,
+      annotations: { 'example.io/purpose': 'promotion', 'example.io/reason': undefined }
+    })
+    // One update took the lease and rewrote the annotations: no reader saw the new holder with the old reason.
+    expect(cluster.sim.writeLog.slice(writes).map((w) => w.verb)).toEqual(['update'])
+    expect(storedLease(name).metadata?.annotations).toEqual({ 'example.io/purpose': 'promotion' })
+    await second.release()
+  })
+
+  it('hands the lease as read to onWait, so a waiter can say why it is held', async () => {
+    const name = leaseName()
+    const first = await new LeaseLock({ api: cluster.api, clock: systemClock }).acquire({
+      name,
+      namespace: 'default',
+      holder: 'acme/api/1/1',
+      timeoutMs: 1000,
+      annotations: { 'example.io/reason': 'rotating keys' }
+    })
+    const reasons: Array<string | undefined> = []
+    await expect(
+      new LeaseLock({ api: cluster.api, clock: new FastForwardClock() }).acquire({
+        name,
+        namespace: 'default',
+        holder: 'acme/api/2/1',
+        timeoutMs: 5000,
+        onWait: (_holder, _waited, lease) => reasons.push(lease.metadata?.annotations?.['example.io/reason'])
+      })
+    ).rejects.toThrow(LeaseTimeoutError)
+    expect(reasons).toEqual(['rotating keys'])
+    await first.release()
+  })
+
+  it('refuses to take a lease it already holds when refuseOwn gives a reason; renewals are not asked', async () => {
+    const name = leaseName()
+    const earlier = await new LeaseLock({ api: cluster.api, clock: systemClock }).acquire({
+      name,
+      namespace: 'default',
+      holder: 'acme/api/1/1',
+      timeoutMs: 1000,
+      leaseDurationSeconds: 1800,
+      annotations: { 'example.io/purpose': 'rotation' }
+    })
+    earlier.stopRenewing()
+    const refuseRotation = (lease: V1Lease) =>
+      lease.metadata?.annotations?.['example.io/purpose'] === 'rotation' ? 'held for a rotation' : undefined
+    await expect(
+      new LeaseLock({ api: cluster.api, clock: systemClock }).acquire({
+        name,
+        namespace: 'default',
+        holder: 'acme/api/1/1',
+        timeoutMs: 1000,
+        refuseOwn: refuseRotation
+      })
+    ).rejects.toThrow(new LeaseRefusedError('held for a rotation'))
+    expect(storedLease(name).spec).toMatchObject({
+      holderIdentity: 'acme/api/1/1',
+      leaseDurationSeconds: 1800
+    })
+    await earlier.release()
+    // Renewing a lease this very LeaseLock took asks nothing, whatever the annotations say.
+    const again = await new LeaseLock({ api: cluster.api, clock: systemClock }).acquire({
+      name,
+      namespace: 'default',
+      holder: 'acme/api/1/1',
+      timeoutMs: 1000,
+      renewIntervalMs: 10,
+      annotations: { 'example.io/purpose': 'rotation' },
+      refuseOwn: refuseRotation
+    })
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(again.isHeld()).toBe(true)
+    expect(await again.release()).toBe(true)
   })
 })

@@ -55,6 +55,70 @@ describe('promote stage: failing rollouts (in process, against the simulator)', 
     expect(imageOf(world.sim, 'deployments', 'api')).toBe(OLD)
   })
 
+  it('fails in seconds when the ResourceQuota refuses the new pods, with the refusal, and rolls back', async () => {
+    world = await startPromotionWorld(
+      environmentConfig().replace('restart-threshold: 2', 'restart-threshold: 2\n        quota-grace: 1s')
+    )
+    world.sim.create(deploymentManifest({ name: 'api', namespace: NAMESPACE, image: OLD }))
+    await settle(world.sim, 'deployments', 'api')
+    world.sim.create({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'compute', namespace: NAMESPACE },
+      spec: { hard: { pods: '2' } }
+    })
+    const started = Date.now()
+    const run = await world.inProcess({ image: NEW })
+    expect(Date.now() - started).toBeLessThan(8000)
+    expect((run.error as Error).message).toMatch(
+      /replicaset\/api-[a-z0-9]+ cannot create pods: pods "api-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: compute/
+    )
+    expect(run.io.outputs['result']).toBe('rolled-back')
+    expect(run.io.summary).toContain('FailedCreate')
+    expect(imageOf(world.sim, 'deployments', 'api')).toBe(OLD)
+  })
+
+  /** The platform tightens the namespace after the workload rolled out: running pods stay, new ones are refused. */
+  function enforceRestricted(): void {
+    const ns = world.sim.get('namespaces', '', NAMESPACE) as { metadata: { labels?: Record<string, string> } }
+    ns.metadata.labels = { ...ns.metadata.labels, 'pod-security.kubernetes.io/enforce': 'restricted' }
+    world.sim.update(ns as never)
+  }
+
+  it('fails at once when Pod Security admission refuses the new pods, and rolls back (the old pods never left)', async () => {
+    await withDeployment()
+    enforceRestricted()
+    const started = Date.now()
+    const run = await world.inProcess({ image: NEW })
+    expect(Date.now() - started).toBeLessThan(8000)
+    expect((run.error as Error).message).toMatch(
+      /replicaset\/api-[a-z0-9]+ cannot create pods: pods "api-[a-z0-9]+-[a-z0-9]{5}" is forbidden: violates PodSecurity "restricted:latest"/
+    )
+    expect(run.io.outputs['result']).toBe('rolled-back')
+    expect(imageOf(world.sim, 'deployments', 'api')).toBe(OLD)
+  })
+
+  it('says in seconds that a StatefulSet cannot be rolled back either when the namespace refuses every pod', async () => {
+    world = await startPromotionWorld(
+      environmentConfig({ targets: '      - name: db\n        kind: StatefulSet' })
+    )
+    world.sim.create(statefulSetManifest({ name: 'db', namespace: NAMESPACE, image: OLD }))
+    await settle(world.sim, 'statefulsets', 'db')
+    enforceRestricted()
+    const started = Date.now()
+    const run = await world.inProcess({ image: NEW })
+    // The rolling update deleted db-1 before creating it anew: the old template is refused as well.
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect((run.error as Error).message).toContain(
+      'statefulset/db: its controller cannot create pods: Create Pod db-1 in StatefulSet db failed error: pods "db-1" is forbidden: violates PodSecurity "restricted:latest"'
+    )
+    expect(run.io.outputs['result']).toBe('failure')
+    expect(run.logger.messages('error').join('\n')).toMatch(
+      /ROLLBACK DID NOT COMPLETE: .*its rollout did not complete: statefulset\/db: its controller cannot create pods/
+    )
+    expect(imageOf(world.sim, 'statefulsets', 'db')).toBe(OLD)
+  })
+
   it('fails on ProgressDeadlineExceeded', async () => {
     await withDeployment({ name: 'api', image: OLD, progressDeadlineSeconds: 1 })
     world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
