@@ -6,6 +6,7 @@
 import { launchAction, type BundleName, type LaunchResult } from '../simulator/runner/launch-action.js'
 import { environmentChecksChapter } from './chapters/environment-checks.js'
 import { gitopsChapter } from './chapters/gitops.js'
+import { rotationChapter } from './chapters/rotation.js'
 import { demoConfig } from './demo-config.js'
 import { imageOf, SHA, startDemoWorld, type DemoWorld } from './demo-world.js'
 import { bold, cyan, dim, green, red, renderRunnerLine, renderSummary, yellow } from './render-log.js'
@@ -215,6 +216,7 @@ async function main(): Promise<void> {
 
     await gitopsChapter(world)
     await environmentChecksChapter(world)
+    await rotationChapter(world)
 
     world.github.assertNoViolations()
     const records = world.github.state.deployments

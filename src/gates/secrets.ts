@@ -7,19 +7,17 @@ import {
   type ExternalSecretVerdict
 } from '../environment-checks/external-secrets.js'
 import type { SecretFinding } from '../environment-checks/secret-scan.js'
-import { RUN_URL_ANNOTATION } from '../kubernetes/api/annotations.js'
+import {
+  LOCK_PURPOSE_ANNOTATION,
+  LOCK_REASON_ANNOTATION,
+  RUN_URL_ANNOTATION
+} from '../kubernetes/api/annotations.js'
 import { table } from '../runtime/markdown.js'
-import { holderRunLink, lockName, lockScopes } from '../targets/lock-identity.js'
+import { environmentLockScopes, holderRunLink, lockName } from '../targets/lock-identity.js'
 import { defineEnvironmentCheck, type CheckContext } from './environment-check.js'
 import type { Evidence, GateStatus } from './gate-definition.js'
 import { hasLiveTargets, readLiveEnvironment, type LiveEnvironment } from './live-environment.js'
 
-/**
- * The annotations a secret rotation (the `lock` entrypoint) writes on the environment's Lease.
- * The lock entrypoint owns them; they are repeated here so this gate reads without loading it.
- */
-const PURPOSE_ANNOTATION = 'promote-action.io/purpose'
-const REASON_ANNOTATION = 'promote-action.io/reason'
 const ROTATION = 'rotation'
 
 const allowEntry = z
@@ -307,17 +305,17 @@ async function rotationLock(
 ): Promise<void> {
   const name = lockName(context.environment.name)
   const now = context.clock.now()
-  const scopes = lockScopes(live.clusters, context.environment.targets)
+  const scopes = environmentLockScopes(live.clusters, context.environment)
   for (const { cluster, namespace } of scopes) {
     const lease = await cluster.api.getLease(namespace, name)
     const holder = lease?.spec?.holderIdentity
     const annotations = lease?.metadata?.annotations ?? {}
-    if (!lease || !holder || annotations[PURPOSE_ANNOTATION] !== ROTATION) continue
+    if (!lease || !holder || annotations[LOCK_PURPOSE_ANNOTATION] !== ROTATION) continue
     const renewed = Date.parse(String(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? ''))
     const until = renewed + (lease.spec?.leaseDurationSeconds ?? 0) * 1000
     // A dead rotation's Lease expires: past its duration it no longer holds anything.
     if (!Number.isFinite(renewed) || until <= now) continue
-    const reason = annotations[REASON_ANNOTATION]
+    const reason = annotations[LOCK_REASON_ANNOTATION]
     const url = holderRunLink(holder, annotations[RUN_URL_ANNOTATION], context.workflow.serverUrl)
     const message = `a secret rotation holds the lock of ${context.environment.name} (lease ${namespace}/${name} in ${cluster.name}, held by ${holder}${reason ? `: "${reason}"` : ''}); promotions wait until it is released`
     problems.push({ kind: 'rotation', subject: `lease ${namespace}/${name}`, message })
