@@ -1,1 +1,1 @@
-export const id=151;export const ids=[151];export const modules={1151:(t,e,o)=>{o.d(e,{c:()=>r,isPostStep:()=>n});var s=o(4229);function n(t){return"true"===t.getState(s.Uw.IsPost)}function r(t){t.saveState(s.Uw.IsPost,"true")}}};
+export const id=151;export const ids=[151];export const modules={31151:(t,e,o)=>{o.d(e,{c:()=>r,isPostStep:()=>n});var s=o(34229);function n(t){return"true"===t.getState(s.Uw.IsPost)}function r(t){t.saveState(s.Uw.IsPost,"true")}}};
