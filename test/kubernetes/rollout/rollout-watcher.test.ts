@@ -186,11 +186,12 @@ describe('waitForRollout', () => {
 
   it('fails when the progress deadline is exceeded', async () => {
     const name = uniqueName('deadline')
-    cluster.sim.create(
-      deploymentManifest({ name, image: 'ghcr.io/acme/deadline:v1', progressDeadlineSeconds: 1 })
-    )
+    cluster.sim.create(deploymentManifest({ name, image: 'ghcr.io/acme/deadline:v1' }))
     const ref = { kind: 'Deployment' as const, name, namespace: 'default' }
     expect((await waitForRollout(ref, options())).status).toBe('succeeded')
+    // The 1 s deadline applies to the promotion only: on a loaded machine the first rollout
+    // alone can take longer than a second.
+    await cluster.api.patchWorkload(ref, { spec: { progressDeadlineSeconds: 1 } })
     cluster.sim.setImageBehaviour('ghcr.io/acme/deadline:v2', { kind: 'never-ready' })
     await promote(ref, 'ghcr.io/acme/deadline:v2')
     const result = await waitForRollout(ref, options({ timeoutMs: 5000 }))
