@@ -120,7 +120,14 @@ describe('promote stage: failing rollouts (in process, against the simulator)', 
   })
 
   it('fails on ProgressDeadlineExceeded', async () => {
-    await withDeployment({ name: 'api', image: OLD, progressDeadlineSeconds: 1 })
+    await withDeployment({ name: 'api', image: OLD })
+    // The 1 s deadline applies to the promotion only: on a loaded machine the first rollout
+    // alone can take longer than a second.
+    const deployment = world.sim.get('deployments', NAMESPACE, 'api') as {
+      spec: { progressDeadlineSeconds?: number }
+    }
+    deployment.spec.progressDeadlineSeconds = 1
+    world.sim.update(deployment as never)
     world.sim.setImageBehaviour(NEW, { kind: 'never-ready' })
     const run = await world.inProcess({ image: NEW })
     expect((run.error as Error).message).toContain('exceeded its progress deadline')
