@@ -110,69 +110,33 @@ export function configReferences(template: V1PodTemplateSpec): ConfigReference[]
     }
   }
   for (const volume of spec?.volumes ?? []) {
-    if (volume.configMap)
+    refs.push(
+      ...volumeRefs('ConfigMap', volume.configMap, volume.configMap?.name, 'volume', volume.name),
+      ...volumeRefs('Secret', volume.secret, volume.secret?.secretName, 'volume', volume.name)
+    )
+    for (const source of volume.projected?.sources ?? [])
       refs.push(
-        ...volumeRefs(
-          'ConfigMap',
-          volume.configMap.name ?? '',
-          volume.configMap.items,
-          volume.configMap.optional,
-          'volume',
-          volume.name
-        )
+        ...volumeRefs('ConfigMap', source.configMap, source.configMap?.name, 'projected', volume.name),
+        ...volumeRefs('Secret', source.secret, source.secret?.name, 'projected', volume.name)
       )
-    if (volume.secret)
-      refs.push(
-        ...volumeRefs(
-          'Secret',
-          volume.secret.secretName ?? '',
-          volume.secret.items,
-          volume.secret.optional,
-          'volume',
-          volume.name
-        )
-      )
-    for (const source of volume.projected?.sources ?? []) {
-      if (source.configMap)
-        refs.push(
-          ...volumeRefs(
-            'ConfigMap',
-            source.configMap.name ?? '',
-            source.configMap.items,
-            source.configMap.optional,
-            'projected',
-            volume.name
-          )
-        )
-      if (source.secret)
-        refs.push(
-          ...volumeRefs(
-            'Secret',
-            source.secret.name ?? '',
-            source.secret.items,
-            source.secret.optional,
-            'projected',
-            volume.name
-          )
-        )
-    }
   }
   for (const pull of spec?.imagePullSecrets ?? [])
     if (pull.name) refs.push({ kind: 'Secret', name: pull.name, optional: true, via: 'imagePullSecret' })
   return refs
 }
 
+/** The references of one mounted ConfigMap or Secret (none when `source` is absent). */
 function volumeRefs(
   kind: ConfigSource,
-  name: string,
-  items: V1KeyToPath[] | undefined,
-  optional: boolean | undefined,
+  source: { items?: V1KeyToPath[]; optional?: boolean } | undefined,
+  name: string | undefined,
   via: 'volume' | 'projected',
   volume: string
 ): ConfigReference[] {
-  const base = { kind, name, optional: optional === true, via, volume }
-  if (!items || items.length === 0) return [base]
-  return items.map((item) => ({ ...base, key: item.key }))
+  if (!source) return []
+  const base = { kind, name: name ?? '', optional: source.optional === true, via, volume }
+  if (!source.items || source.items.length === 0) return [base]
+  return source.items.map((item) => ({ ...base, key: item.key }))
 }
 
 /** The references the namespace cannot satisfy; optional ones are included, marked `optional`. */
