@@ -54,20 +54,7 @@ export class FluxPlayer {
         }
       }
     })
-    await this.status((_, object) => ({
-      observedGeneration: object.metadata.generation,
-      lastAppliedRevision: this.revision(commit),
-      lastAttemptedRevision: this.revision(commit),
-      conditions: [
-        condition(
-          'Ready',
-          'True',
-          'ReconciliationSucceeded',
-          `Applied revision: ${this.revision(commit)}`,
-          object
-        )
-      ]
-    }))
+    await this.ready(commit)
   }
 
   async get(): Promise<any> {
