@@ -12,7 +12,7 @@ import type { Clock } from '../../runtime/clock.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { VerifySettings } from '../../settings/verify-settings.js'
 import { waitForGitOpsSync, type GitOpsSyncOutcome } from '../../steps/gitops/gitops-sync-wait.js'
-import { revertDelivery } from '../../steps/gitops/revert-delivery.js'
+import { revertDelivery, revertOnBase } from '../../steps/gitops/revert-delivery.js'
 import type { ConnectedCluster } from '../../targets/connect-clusters.js'
 import { findDeployment } from './close-deployment.js'
 import type { CheckOutcome, RollbackTargetReport } from './verify-report.js'
@@ -143,24 +143,18 @@ export async function revertAndWait(
       mergePollMs: 5000,
       logger
     })
-    if (!reverted.merged || !reverted.sha)
-      return {
-        target: {
-          target,
-          method: 'revert',
-          message: `the revert${reverted.pullRequest ? `, pull request #${reverted.pullRequest.number} (${reverted.pullRequest.url}),` : ''} awaits its merge (merge: manual)`
-        }
-      }
+    const onBase = revertOnBase(reverted)
+    if ('awaiting' in onBase) return { target: { target, method: 'revert', message: onBase.awaiting } }
     const check = await checkGitOpsSync({
       ...request,
-      delivery: { ...delivery, commit: reverted.sha, deliveredAt: clock.now() },
+      delivery: { ...delivery, commit: onBase.sha, deliveredAt: clock.now() },
       expectImage: false
     })
     return {
       target: {
         target,
         method: 'revert',
-        message: `reverted ${delivery.commit.slice(0, 7)} in ${reverted.sha.slice(0, 7)}: ${check.detail}`,
+        message: `reverted ${delivery.commit.slice(0, 7)} in ${onBase.sha.slice(0, 7)}: ${check.detail}`,
         rollout: check.healthy ? 'succeeded' : 'failed'
       },
       check

@@ -63,3 +63,15 @@ export async function revertDelivery(request: RevertDeliveryRequest): Promise<Re
     logger: request.logger
   })
 }
+
+/**
+ * The revert's commit on the base branch, or why there is none yet: its pull request awaits a
+ * reviewer (`merge: manual`), so the engine has nothing to sync.
+ */
+export function revertOnBase(reverted: RevertResult): { sha: string } | { awaiting: string } {
+  if (reverted.merged && reverted.sha) return { sha: reverted.sha }
+  const pull = reverted.pullRequest
+  return {
+    awaiting: `the revert${pull ? `, pull request #${pull.number} (${pull.url}),` : ''} awaits its merge (merge: manual)`
+  }
+}

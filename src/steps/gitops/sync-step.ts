@@ -7,7 +7,7 @@ import { defineStep, skipped, succeeded, type StepResult } from '../promotion-st
 import type { PromotionRun } from '../promotion-run.js'
 import { revertFilesOf, type GitOpsChange } from './gitops-change.js'
 import { waitForGitOpsSync, type GitOpsSyncOutcome } from './gitops-sync-wait.js'
-import { revertDelivery } from './revert-delivery.js'
+import { revertDelivery, revertOnBase } from './revert-delivery.js'
 import { syncSummary } from './sync-summary.js'
 
 /**
@@ -118,12 +118,10 @@ async function syncAndJudge(run: PromotionRun, change: GitOpsChange, commit: str
         logger
       })
     )
-    if (!reverted.merged || !reverted.sha)
-      throw new OperationalError(
-        `the revert${reverted.pullRequest ? `, pull request #${reverted.pullRequest.number} (${reverted.pullRequest.url}),` : ''} awaits its merge (merge: manual)`,
-        { title: 'GitOps revert awaits merge' }
-      )
-    const revertSha = reverted.sha
+    const onBase = revertOnBase(reverted)
+    if ('awaiting' in onBase)
+      throw new OperationalError(onBase.awaiting, { title: 'GitOps revert awaits merge' })
+    const revertSha = onBase.sha
     revert = { sha: revertSha }
     revert.outcome = await logger.group(`Wait for the revert ${revertSha.slice(0, 7)} to sync`, () =>
       wait(revertSha, run.clock.now(), previous)
